@@ -1,0 +1,165 @@
+"""The command line: `factory-tui [OPTIONS]`, `run`, `replay`, `serve`.
+
+The headless path (`run`) imports no Textual, so it starts fast. Every bad
+input ends with one line on stderr naming the flag, the value and what is
+allowed, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any, Sequence
+
+from .engine.config import SETTINGS, UI_DEFAULTS, Config, validate, warnings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PROG = "factory-tui"
+
+
+class UsageError(Exception):
+    """Bad usage: one line for stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage block
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    for setting in SETTINGS:
+        flags = [setting.flag]
+        if setting.name == "buffer":
+            flags = ["-b", "--buffer"]
+        parser.add_argument(
+            *flags, dest=setting.name, default=None, metavar=setting.name.upper().replace("_", "-"),
+            help=f"{setting.label}: {setting.allowed()}",
+        )
+    parser.add_argument("--record", metavar="FILE.jsonl", default=None, help="write the event stream to a file")
+
+
+def _settings_from(args: argparse.Namespace, base: Config) -> Config:
+    raw = {s.name: getattr(args, s.name) for s in SETTINGS if getattr(args, s.name) is not None}
+    spelling = {s.name: ("-b/--buffer" if s.name == "buffer" else s.flag) for s in SETTINGS}
+    merged = {**{s.name: getattr(base, s.name) for s in SETTINGS}, **raw}
+    config, errors = validate(merged, spelling)
+    if errors:
+        raise UsageError(f"{PROG}: {errors[0].message}")
+    return config
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    if command == "run":
+        parser = _Parser(prog=f"{PROG} run", description="Run the factory headless; the log goes to stdout.")
+        _add_settings(parser)
+        parser.add_argument("--format", choices=("text", "jsonl", "none"), default="text",
+                            help="text: one line per consumed widget; jsonl: every event; none: only the summary")
+    elif command == "replay":
+        parser = _Parser(prog=f"{PROG} replay", description="Replay a recorded run in the terminal UI.")
+        parser.add_argument("trace", metavar="TRACE.jsonl")
+    else:
+        parser = _Parser(
+            prog=PROG,
+            description="Watch a threaded producer/consumer widget factory run, live. "
+            "Subcommands: run (headless), replay TRACE.jsonl.",
+        )
+        _add_settings(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in ("run", "replay") else None
+    try:
+        args = build_parser(command).parse_args(argv[1:] if command else argv)
+        if command == "run":
+            config = _settings_from(args, Config())
+            return run_headless(config, args.format, args.record)
+        if command == "replay":
+            return replay_ui(args.trace)
+        config = _settings_from(args, UI_DEFAULTS)
+        return run_ui(config, args.record)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _warn(config: Config) -> None:
+    for line in warnings(config):
+        print(f"{PROG}: {line}", file=sys.stderr)
+
+
+def run_headless(config: Config, fmt: str, record: str | None) -> int:
+    from .engine.factory import Factory
+    from .formats import fan_out, jsonl_writer, summary_line, text_writer
+    from .trace import TraceWriter
+
+    _warn(config)
+    _install_sigpipe_default()
+    out = sys.stdout
+    writer = {"text": text_writer, "jsonl": jsonl_writer}.get(fmt)
+    try:
+        recorder = TraceWriter(record) if record else None
+    except OSError as exc:
+        raise UsageError(f"{PROG}: --record: cannot write {record!r}: {exc.strerror or exc}") from None
+    factory = Factory(config, fan_out(writer(out) if writer else None, recorder))
+    interrupts = 0
+    factory.start()
+    try:
+        while not factory.done.is_set():
+            try:
+                factory.done.wait(0.1)
+            except KeyboardInterrupt:
+                interrupts += 1
+                if interrupts == 1:
+                    print(f"{PROG}: interrupted: stopping production and draining "
+                          "(Ctrl-C again to quit at once)", file=sys.stderr)
+                    factory.interrupt()
+                else:
+                    factory.cancel()
+                    factory.join(2.0)
+                    break
+    finally:
+        if recorder:
+            recorder.close()
+    try:
+        out.flush()
+    except BrokenPipeError:
+        pass
+    summary = factory.summary
+    if summary is None:  # the second Ctrl-C: quit at once
+        return EXIT_INTERRUPTED
+    print(summary_line(summary, config.stop), file=sys.stderr)
+    if summary["outcome"] == "failed":
+        print(f"{PROG}: the run failed: {summary.get('error')}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_INTERRUPTED if interrupts else EXIT_OK
+
+
+def run_ui(config: Config, record: str | None = None, trace: list[dict[str, Any]] | None = None) -> int:
+    _warn(config)
+    from .ui.app import FactoryApp
+
+    app = FactoryApp(config, record=record, trace=trace)
+    app.run()
+    return app.return_code or 0
+
+
+def replay_ui(path: str) -> int:
+    from .trace import TraceError, load_trace
+
+    try:
+        events = load_trace(path)
+    except TraceError as exc:
+        raise UsageError(f"{PROG} replay: {exc}") from None
+    cfg = dict(events[0]["config"])
+    config = Config(**{name: cfg[name] for name in cfg if name in Config.__dataclass_fields__})
+    return run_ui(config, trace=events)
+
+
+def _install_sigpipe_default() -> None:
+    # `factory-tui run | head` should end quietly, as other command-line tools do.
+    if hasattr(signal, "SIGPIPE") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)

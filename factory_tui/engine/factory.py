@@ -1,0 +1,285 @@
+"""The widget factory: ID generator, producers, consumers, and the shutdown.
+
+Every moving part is a real thread the Factory owns; no Textual here. The run
+ends in one of three ways, and in each all threads are joined before
+`run_finished` is emitted:
+
+- the work ends (all widgets made and consumed, or the broken widget stopped
+  production and the shutdown strategy brought everything to rest);
+- `interrupt()` (Ctrl-C): a stop signal from outside, then the same drain;
+- `cancel()`: every wait wakes at once, widgets left in the buffer are
+  reported as discarded, and the outcome is `cancelled`.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Any
+
+from .channels import IdChannel, WidgetBuffer
+from .config import Config
+from .events import Listener, Recorder
+
+
+class Pacing:
+    """Delays of a run: speed can change while it runs; pause holds every
+    worker at its next step; all waits wake on cancel."""
+
+    def __init__(self, speed: float = 1.0):
+        self.speed = speed
+        self._cond = threading.Condition()
+        self._paused = False
+        self._cancelled = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def sleep(self, seconds: float) -> bool:
+        """Wait `seconds` of run time. False if the run was cancelled meanwhile."""
+        if seconds > 0:
+            return not self._cancelled.wait(seconds / self.speed)
+        return not self._cancelled.is_set()
+
+    def checkpoint(self) -> None:
+        """Hold here while paused (cheap when not paused: no lock taken)."""
+        if self._paused:
+            with self._cond:
+                while self._paused and not self._cancelled.is_set():
+                    self._cond.wait()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def halt(self) -> None:
+        """Stop at once: every sleep and pause wakes and reports it (cancel, abort)."""
+        self._cancelled.set()
+        with self._cond:
+            self._cond.notify_all()
+
+
+class Factory:
+    """One run of the factory. Create, then `run()` (blocking) or `start()`."""
+
+    def __init__(self, config: Config, listener: Listener | None = None, speed: float = 1.0):
+        self.config = config
+        self.recorder = Recorder(config.k, listener)
+        self.pacing = Pacing(speed)
+        self.ids = IdChannel(config.id_buffer, self.recorder)
+        self.buffer = WidgetBuffer(config.buffer, self.recorder)
+        self._remaining = config.n
+        self._count_lock = threading.Lock()
+        self._exit_lock = threading.Lock()
+        self._producers_left = config.p
+        self._strict_lock = threading.Lock()  # strict: "check the stop flag, then put" is one step
+        self._interrupted = False
+        self._cancelled = False
+        self._failure: str | None = None
+        self._threads: list[threading.Thread] = []
+        self._supervisor: threading.Thread | None = None
+        self.done = threading.Event()
+        self.summary: dict[str, Any] | None = None
+        self._rng_seed = config.seed if config.seed is not None else random.randrange(2**32)
+
+    # -- control, from any thread ---------------------------------------------
+    def start(self) -> None:
+        """Run in a supervisor thread owned by the factory; returns at once."""
+        self._supervisor = threading.Thread(target=self.run, name="factory-supervisor", daemon=True)
+        self._supervisor.start()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the run to end; True if it has."""
+        return self.done.wait(timeout)
+
+    def cancel(self) -> None:
+        """End the run at once. Every blocking wait wakes; returns without waiting."""
+        self._cancelled = True
+        self._halt()
+
+    def _halt(self) -> None:
+        self.pacing.halt()
+        self.ids.cancel()
+        self.buffer.halt()
+
+    def interrupt(self) -> None:
+        """Stop production as the broken widget would, then drain (Ctrl-C)."""
+        self._interrupted = True
+        self.pacing.resume()
+        self.ids.signal_stop(None, reason="interrupt")
+
+    def pause(self) -> None:
+        self.pacing.pause()
+
+    def resume(self) -> None:
+        self.pacing.resume()
+
+    @property
+    def paused(self) -> bool:
+        return self.pacing.paused
+
+    def set_speed(self, speed: float) -> None:
+        self.pacing.speed = max(1e-3, speed)
+
+    # -- the run ---------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        cfg = self.config
+        rec = self.recorder
+        rec.start_clock()
+        # The seed actually used is recorded, so any run can be repeated.
+        rec.emit("run_started", config=cfg.replace(seed=self._rng_seed).to_dict(), wall_time=time.time())
+        generator = threading.Thread(target=self._guard, args=(self._generate,), name="id_generator", daemon=True)
+        producers = [
+            threading.Thread(target=self._guard, args=(self._produce, i), name=f"producer_{i}", daemon=True)
+            for i in range(1, cfg.p + 1)
+        ]
+        consumers = [
+            threading.Thread(target=self._guard, args=(self._consume, i), name=f"consumer_{i}", daemon=True)
+            for i in range(1, cfg.c + 1)
+        ]
+        self._threads = [generator, *producers, *consumers]
+        for thread in (*consumers, *producers, generator):
+            thread.start()
+        for thread in producers:
+            thread.join()
+        # Every producer has gone: a generator still offering a number must stop.
+        self.ids.cancel()
+        generator.join()
+        for thread in consumers:
+            thread.join()
+        self.buffer.discard_all()  # after a cancel or abort: reported, never lost
+        self.summary = rec.summary(self._outcome(), rec.now())
+        if self._failure:
+            self.summary["error"] = self._failure
+        rec.emit("run_finished", summary=self.summary)
+        self.done.set()
+        return self.summary
+
+    def _outcome(self) -> str:
+        if self._failure:
+            return "failed"
+        if self._cancelled or self._interrupted:
+            return "cancelled"
+        if self.recorder.broken is not None:
+            return "aborted" if self.config.stop == "abort" else "stopped"
+        return "completed"
+
+    def _guard(self, body, *args) -> None:
+        """A thread that fails ends the run (outcome failed) instead of hanging it."""
+        try:
+            body(*args)
+        except BaseException as exc:  # noqa: BLE001 - reported, then the run is ended
+            if self._failure is None:
+                self._failure = f"{threading.current_thread().name}: {type(exc).__name__}: {exc}"
+            self.cancel()
+
+    def _delay(self, rng: random.Random, ms: float) -> float:
+        if ms <= 0:
+            return 0.0
+        jitter = self.config.jitter
+        factor = 1.0 + jitter * (2.0 * rng.random() - 1.0) if jitter else 1.0
+        return ms * factor / 1000.0
+
+    # -- the threads -----------------------------------------------------------
+    def _generate(self) -> None:
+        put = self.ids.put
+        for number in range(1, self.config.n + 1):
+            if not put(number):
+                break
+        self.ids.close()
+
+    def _produce(self, index: int) -> None:
+        name = f"producer_{index}"
+        cfg = self.config
+        rec = self.recorder
+        pacing = self.pacing
+        rng = random.Random(self._rng_seed * 1_000_003 + index)
+        broken_number = cfg.k
+        produce_ms = cfg.produce_ms
+        strict = cfg.stop == "strict"
+        number_in_hand: int | None = None
+        reason = "done"
+        rec.emit("producer_started", producer=name)
+        try:
+            while True:
+                pacing.checkpoint()
+                with self._count_lock:
+                    if self._remaining <= 0:
+                        break
+                    self._remaining -= 1
+                number = self.ids.take()
+                if number is None:
+                    reason = "stopped"
+                    break
+                rec.emit("widget_started", producer=name, number=number)
+                if produce_ms and not pacing.sleep(self._delay(rng, produce_ms)):
+                    number_in_hand = number
+                    reason = "stopped"
+                    break
+                pacing.checkpoint()
+                if strict:
+                    with self._strict_lock:
+                        put = not rec.stop_signalled and self.buffer.put(name, number, number == broken_number)
+                else:
+                    put = self.buffer.put(name, number, number == broken_number)
+                if not put:
+                    number_in_hand = number
+                    reason = "stopped"
+                    break
+        finally:
+            if number_in_hand is not None:
+                # Its number was taken, but it never went into the buffer: say so,
+                # so a gap in the produced numbers is explained, never silent.
+                rec.emit("widget_abandoned", producer=name, number=number_in_hand)
+            rec.emit("producer_exited", producer=name, reason=reason)
+            with self._exit_lock:
+                self._producers_left -= 1
+                last = self._producers_left == 0
+            if last:
+                self.buffer.close()
+
+    def _consume(self, index: int) -> None:
+        name = f"consumer_{index}"
+        cfg = self.config
+        rec = self.recorder
+        pacing = self.pacing
+        rng = random.Random(self._rng_seed * 1_000_003 + 500_000 + index)
+        consume_ms = cfg.consume_ms
+        rec.emit("consumer_started", consumer=name)
+        try:
+            while True:
+                pacing.checkpoint()
+                widget = self.buffer.take(name)
+                if widget is None:
+                    break
+                if consume_ms and not pacing.sleep(self._delay(rng, consume_ms)):
+                    rec.widget_discarded(widget.number)  # stopped at once with it in hand
+                    break
+                pacing.checkpoint()
+                rec.widget_consumed(name, widget.number, widget.producer, widget.broken, widget.made_t)
+                if widget.broken:
+                    rec.broken_found(name, widget.number)
+                    self.ids.signal_stop(name)
+                    if cfg.stop == "abort":
+                        # Everything stops at once; what is left is reported, not lost.
+                        self._halt()
+                        self.buffer.discard_all()
+        finally:
+            rec.emit("consumer_exited", consumer=name)
+
+    def alive_threads(self) -> list[threading.Thread]:
+        threads = list(self._threads)
+        if self._supervisor is not None:
+            threads.append(self._supervisor)
+        return [t for t in threads if t.is_alive()]

@@ -1,0 +1,330 @@
+"""RunState: a pure fold over the event stream into what every view shows.
+
+No threads, no I/O, no clock: the same events always give the same state, so a
+recorded trace replays to the same screens and the UI can be tested from fixed
+traces. Memory stays flat however long the run: only widgets in flight are
+remembered, never every widget.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from itertools import islice
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from .engine.events import EVENT_TYPES
+
+PHASES = ("idle", "running", "stopping", "draining", "finished", "aborted", "cancelled", "failed")
+FINAL_PHASE = {"completed": "finished", "stopped": "finished", "aborted": "aborted",
+               "cancelled": "cancelled", "failed": "failed"}
+HISTORY = 240  # occupancy samples kept for the gauge's history
+
+
+@dataclass
+class Worker:
+    """One producer or consumer pane."""
+
+    name: str
+    state: str = "starting"  # producers: waiting-id, making, blocked; consumers: waiting, consuming, ready; exited
+    number: int | None = None  # the widget in hand
+    broken: bool = False  # the widget in hand is the broken one
+    over: bool = False  # the widget in hand was made after the stop signal
+    count: int = 0  # widgets made or consumed
+    found_broken: int | None = None  # consumers: the broken widget it found
+    made_broken: int | None = None  # producers: the broken widget it made
+    reason: str | None = None  # producers: why it exited
+
+    @property
+    def index(self) -> int:
+        return int(self.name.rsplit("_", 1)[1])
+
+
+@dataclass
+class RunState:
+    config: dict[str, Any] | None = None
+    phase: str = "idle"
+    seq: int = 0
+    t: float = 0.0
+    wall_time: float | None = None
+    producers: dict[str, Worker] = field(default_factory=dict)
+    consumers: dict[str, Worker] = field(default_factory=dict)
+    buffer: deque = field(default_factory=deque)  # numbers in the buffer, oldest first
+    history: deque = field(default_factory=lambda: deque(maxlen=HISTORY))
+    produced: int = 0
+    consumed: int = 0
+    discarded: int = 0
+    abandoned: int = 0
+    after_stop: int = 0
+    after_broken: int = 0
+    broken: int | None = None  # number of the broken widget once found
+    broken_by: str | None = None
+    stop_by: str | None = None
+    stopped: bool = False
+    buffer_closed: bool = False
+    id_channel_closed: bool = False
+    over: set = field(default_factory=set)  # over-produced widgets still in flight
+    summary: dict[str, Any] | None = None
+    broken_in_buffer: bool = False
+    buffer_len: int | None = None  # set only on snapshots, whose buffer is cut short
+
+    # -- derived ---------------------------------------------------------------
+    @property
+    def k(self) -> int:
+        return self.config["k"] if self.config else -1
+
+    @property
+    def capacity(self) -> int:
+        return self.config["buffer"] if self.config else 0
+
+    @property
+    def occupancy(self) -> int:
+        return self.buffer_len if self.buffer_len is not None else len(self.buffer)
+
+    @property
+    def finished(self) -> bool:
+        return self.summary is not None
+
+    def is_over(self, number: int) -> bool:
+        return number in self.over
+
+    def snapshot(self, buffer_head: int = 512) -> "RunState":
+        """A copy for a view to read while the fold goes on in another thread.
+        Its buffer keeps only the oldest `buffer_head` numbers (what a gauge can
+        draw); `occupancy` still tells the whole count."""
+        copy = RunState.__new__(RunState)
+        copy.__dict__.update(self.__dict__)
+        copy.producers = {name: Worker(**vars(w)) for name, w in self.producers.items()}
+        copy.consumers = {name: Worker(**vars(w)) for name, w in self.consumers.items()}
+        copy.buffer_len = len(self.buffer)
+        copy.buffer = deque(islice(self.buffer, buffer_head))
+        copy.history = deque(self.history, maxlen=HISTORY)
+        copy.over = set(self.over)
+        copy.config = dict(self.config) if self.config else None
+        copy.summary = dict(self.summary) if self.summary else None
+        return copy
+
+    # -- the fold ----------------------------------------------------------------
+    def apply(self, event: dict[str, Any]) -> str | None:
+        """Fold one event in; return its line for the widget log, if it has one."""
+        self.seq = event["seq"]
+        self.t = event["t"]
+        handler = _HANDLERS.get(event["type"])
+        if handler is None:
+            return None
+        return handler(self, event)
+
+    def apply_all(self, events: Iterable[dict[str, Any]]) -> list[str]:
+        lines = []
+        for event in events:
+            line = self.apply(event)
+            if line is not None:
+                lines.append(line)
+        return lines
+
+    # handlers: one per event type -------------------------------------------
+    def _run_started(self, e):
+        self.__init__()  # a new run starts from nothing
+        self.seq, self.t = e["seq"], e["t"]
+        self.config = dict(e["config"])
+        self.wall_time = e.get("wall_time")
+        self.phase = "running"
+        self.history.append(0)
+        c = self.config
+        return _line(e, "run", f"started: n={c['n']} p={c['p']} c={c['c']} k={c['k']} "
+                               f"buffer={c['buffer']} id-buffer={c['id_buffer']} stop={c['stop']}")
+
+    def _producer_started(self, e):
+        self.producers[e["producer"]] = Worker(e["producer"], state="waiting-id")
+
+    def _consumer_started(self, e):
+        self.consumers[e["consumer"]] = Worker(e["consumer"], state="ready")
+
+    def _widget_started(self, e):
+        w = self._producer(e)
+        w.state, w.number = "making", e["number"]
+        w.broken = e["number"] == self.k
+        w.over = self.stopped
+
+    def _producer_blocked(self, e):
+        w = self._producer(e)
+        w.state, w.number = "blocked", e["number"]
+
+    def _widget_produced(self, e):
+        number = e["number"]
+        w = self._producer(e)
+        w.state, w.number, w.broken, w.over = "waiting-id", None, False, False
+        w.count += 1
+        self.produced += 1
+        self.buffer.append(number)
+        self.history.append(len(self.buffer))
+        tags = ""
+        if e["broken"]:
+            w.made_broken = number
+            self.broken_in_buffer = True
+            tags += "  BROKEN"
+        if number > self.k > 0:
+            self.after_broken += 1
+        if self.stopped:
+            self.after_stop += 1
+            self.over.add(number)
+            tags += "  over-production"
+        return _line(e, e["producer"], f"made     #{number:<6} buffer {len(self.buffer)}/{self.capacity}{tags}")
+
+    def _consumer_waiting(self, e):
+        w = self._consumer(e)
+        w.state, w.number = "waiting", None
+
+    def _widget_taken(self, e):
+        number = e["number"]
+        if self.buffer and self.buffer[0] == number:
+            self.buffer.popleft()
+        elif number in self.buffer:  # a trace that was not FIFO: still show it right
+            self.buffer.remove(number)
+        self.history.append(len(self.buffer))
+        w = self._consumer(e)
+        w.state, w.number = "consuming", number
+        w.broken = number == self.k
+        if w.broken:
+            self.broken_in_buffer = False
+        w.over = number in self.over
+
+    def _widget_consumed(self, e):
+        number = e["number"]
+        w = self._consumer(e)
+        w.state, w.number, w.broken, w.over = "ready", None, False, False
+        w.count += 1
+        self.consumed += 1
+        tags = ""
+        if e["broken"]:
+            tags += "  BROKEN"
+        if number in self.over:
+            self.over.discard(number)
+            tags += "  over-production"
+        return _line(e, e["consumer"], f"consumed #{number:<6} from {e['producer']} "
+                                       f"after {format_duration(e['latency_s'])}{tags}")
+
+    def _broken_found(self, e):
+        self.broken, self.broken_by = e["number"], e["consumer"]
+        self._consumer(e).found_broken = e["number"]
+        return _line(e, e["consumer"], f"found the BROKEN widget #{e['number']}")
+
+    def _stop_signalled(self, e):
+        self.stopped = True
+        self.stop_by = e.get("consumer")
+        if self.phase == "running":
+            self.phase = "stopping"
+        who = e.get("consumer") or "interrupt"
+        return _line(e, who, "stop signal sent: production stops")
+
+    def _id_channel_closed(self, e):
+        self.id_channel_closed = True
+        pending = e.get("pending", 0)
+        note = f" ({pending} numbers still in it will be made)" if pending else ""
+        return _line(e, "id_generator", "ID channel closed" + note)
+
+    def _producer_exited(self, e):
+        w = self._producer(e)
+        w.state, w.number, w.broken, w.over = "exited", None, False, False
+        w.reason = e.get("reason")
+        return _line(e, e["producer"], f"exited ({w.reason})")
+
+    def _buffer_closed(self, e):
+        self.buffer_closed = True
+        if self.phase in ("running", "stopping"):
+            self.phase = "draining"
+        return _line(e, "buffer", f"closed: consumers drain the {len(self.buffer)} left")
+
+    def _widget_discarded(self, e):
+        number = e["number"]
+        if number in self.buffer:
+            self.buffer.remove(number)
+            self.history.append(len(self.buffer))
+        for w in self.consumers.values():  # discarded from a consumer's hands
+            if w.number == number:
+                w.state, w.number, w.broken, w.over = "ready", None, False, False
+        self.over.discard(number)
+        self.discarded += 1
+        if number == self.k:
+            self.broken_in_buffer = False
+        tag = "  BROKEN" if number == self.k else ""
+        return _line(e, "buffer", f"DISCARDED #{number}{tag}")
+
+    def _widget_abandoned(self, e):
+        self.abandoned += 1
+        w = self._producer(e)
+        w.number, w.broken, w.over = None, False, False
+        return _line(e, e["producer"], f"abandoned #{e['number']} (never put in the buffer)")
+
+    def _consumer_exited(self, e):
+        w = self._consumer(e)
+        w.state, w.number, w.broken, w.over = "exited", None, False, False
+        return _line(e, e["consumer"], "exited")
+
+    def _run_finished(self, e):
+        self.summary = dict(e["summary"])
+        self.phase = FINAL_PHASE.get(self.summary.get("outcome"), "finished")
+        s = self.summary
+        return _line(e, "run", f"finished: {s.get('outcome')} produced={s.get('produced')} "
+                               f"consumed={s.get('consumed')} discarded={s.get('discarded')}")
+
+    def _producer(self, e) -> Worker:
+        name = e["producer"]
+        w = self.producers.get(name)
+        if w is None:
+            w = self.producers[name] = Worker(name)
+        return w
+
+    def _consumer(self, e) -> Worker:
+        name = e["consumer"]
+        w = self.consumers.get(name)
+        if w is None:
+            w = self.consumers[name] = Worker(name)
+        return w
+
+
+# One handler per event type, named after it; a type without one fails here, at import.
+_HANDLERS: dict[str, Callable[[RunState, dict], str | None]] = {
+    kind: getattr(RunState, "_" + kind) for kind in EVENT_TYPES
+}
+
+
+def _line(event: dict[str, Any], who: str, what: str) -> str:
+    return f"{event['t']:9.3f}s  {who:<12} {what}"
+
+
+def fold(events: Iterable[dict[str, Any]]) -> RunState:
+    state = RunState()
+    state.apply_all(events)
+    return state
+
+
+def format_duration(seconds: float) -> str:
+    """A duration in Go's time.Duration style: 850ns, 23.702µs, 1.5ms, 2.1s, 1m2.5s."""
+    ns = int(round(seconds * 1e9))
+    if ns == 0:
+        return "0s"
+    sign = "-" if ns < 0 else ""
+    ns = abs(ns)
+    if ns < 1_000:
+        return f"{sign}{ns}ns"
+    if ns < 1_000_000:
+        return sign + _trim(ns, 1_000) + "µs"
+    if ns < 1_000_000_000:
+        return sign + _trim(ns, 1_000_000) + "ms"
+    minutes, rest = divmod(ns, 60_000_000_000)
+    hours, minutes = divmod(minutes, 60)
+    text = _trim(rest, 1_000_000_000) + "s"
+    if hours:
+        return f"{sign}{hours}h{minutes}m{text}"
+    if minutes:
+        return f"{sign}{minutes}m{text}"
+    return sign + text
+
+
+def _trim(value: int, unit: int) -> str:
+    whole, frac = divmod(value, unit)
+    if not frac:
+        return str(whole)
+    digits = len(str(unit)) - 1
+    return f"{whole}.{frac:0{digits}d}".rstrip("0")

@@ -1,0 +1,1 @@
+"""The Textual UI. Only `bridge` crosses into engine threads."""

@@ -1,0 +1,230 @@
+"""The factory-tui application: one screen, fed by the bridge on a timer."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Select
+
+from ..engine.config import Config
+from ..model import RunState
+from ..trace import TraceWriter
+from .bridge import Bridge, Frame
+from .help_screen import HelpScreen
+from .player import TracePlayer
+from .widgets.buffer_gauge import BufferGauge
+from .widgets.phase_bar import PhaseBar
+from .widgets.settings_form import SettingsForm
+from .widgets.summary_panel import SummaryPanel
+from .widgets.widget_log import WidgetLog
+from .widgets.worker_pane import WorkerGroup
+
+FRAME_HZ = 25
+SPEEDS = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8, 16, 32, 64)
+
+
+class FactoryApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "factory-tui"
+    AUTO_FOCUS = "#log"  # never a text field: `s` must start a run, not type an "s"
+    BINDINGS = [
+        Binding("s", "start", "Start"),
+        Binding("r", "restart", "Restart"),
+        Binding("space", "pause", "Pause"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, config: Config, record: str | None = None,
+                 trace: list[dict[str, Any]] | None = None, frame_hz: float = FRAME_HZ):
+        super().__init__()
+        self.config = config
+        self.record = record
+        self.bridge = Bridge()
+        self.player = TracePlayer(trace) if trace else None
+        self.speed_index = SPEEDS.index(1)
+        self.frame_hz = frame_hz
+        self.state = RunState()  # what the screen shows now
+        self._writer: TraceWriter | None = None
+        self._last_tick = time.monotonic()
+        self._playing = False  # replay: the trace is playing
+
+    # -- layout -----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield PhaseBar(id="phase")
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield SettingsForm(self.config, id="settings")
+                yield SummaryPanel(id="summary")
+            with Vertical(id="main"):
+                yield WorkerGroup("producer", id="producers")
+                yield BufferGauge(id="buffer")
+                yield WorkerGroup("consumer", id="consumers")
+                yield WidgetLog(id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.player:
+            self.sub_title = "replay"
+            self.query_one(SettingsForm).disabled = True
+        self._draw(self.state, self.config)
+        self.set_interval(1 / self.frame_hz, self._tick)
+
+    # -- the frame loop -----------------------------------------------------------
+    def _tick(self) -> None:
+        now = time.monotonic()
+        elapsed, self._last_tick = now - self._last_tick, now
+        if self.player and self._playing:
+            events = self.player.advance(elapsed * self.speed)
+            if events:
+                self.bridge.feed(events)
+            if self.player.done:
+                self._playing = False
+        frame = self.bridge.frame()
+        if frame is not None:
+            self._show(frame)
+
+    def _show(self, frame: Frame) -> None:
+        state = frame.state
+        config = Config(**{k: v for k, v in state.config.items() if k in Config.__dataclass_fields__}) \
+            if state.config else self.config
+        log = self.query_one(WidgetLog)
+        with self.batch_update():
+            if frame.skipped_lines:
+                log.write_line(f"   … {frame.skipped_lines:,} lines skipped: events come faster than a screen can show")
+            if frame.lines:
+                log.write_lines(frame.lines)
+            self.state = state
+            self._draw(state, config)
+        if state.finished and self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def _draw(self, state: RunState, config: Config) -> None:
+        producers = self.query_one("#producers", WorkerGroup)
+        consumers = self.query_one("#consumers", WorkerGroup)
+        producers.set_count(config.p)
+        consumers.set_count(config.c)
+        producers.show(state.producers)
+        consumers.show(state.consumers)
+        self.query_one(BufferGauge).show(state, config.buffer)
+        self._draw_phase()
+        self.query_one(SummaryPanel).show(state)
+
+    def _draw_phase(self) -> None:
+        paused = self.bridge.paused or (self.player is not None and not self._playing
+                                        and self.player.position > 0 and not self.player.done)
+        source = "replay" if self.player else "live"
+        self.query_one(PhaseBar).show(self.state, paused, self.speed, source)
+
+    @property
+    def speed(self) -> float:
+        return SPEEDS[self.speed_index]
+
+    # -- actions ----------------------------------------------------------------
+    def action_start(self) -> None:
+        if self.player:
+            if self.player.done or self.player.position == 0:
+                self._replay_from_start()
+            self._playing = True
+            return
+        if self.bridge.running:
+            self.notify("A run is in progress: r restarts it.", severity="warning")
+            return
+        self._start_run()
+
+    def action_restart(self) -> None:
+        if self.player:
+            self._replay_from_start()
+            self._playing = True
+            return
+        self._start_run()
+
+    def _start_run(self) -> bool:
+        config, errors = self.query_one(SettingsForm).read()
+        if errors or config is None:
+            self.notify(errors[0].message if errors else "invalid settings", title="not started",
+                        severity="error")
+            return False
+        self.bridge.cancel()
+        self.config = config
+        self._close_writer()
+        if self.record:
+            try:
+                self._writer = TraceWriter(self.record)
+            except OSError as exc:
+                self.notify(f"--record: cannot write {self.record}: {exc.strerror or exc}", severity="error")
+                self._writer = None
+        self.query_one(WidgetLog).clear()
+        self.bridge.start(config, self._writer)
+        return True
+
+    def _replay_from_start(self) -> None:
+        assert self.player is not None
+        self.player.rewind()
+        self.query_one(WidgetLog).clear()
+        self.bridge.feed([], reset=True)
+        self._last_tick = time.monotonic()
+
+    def action_pause(self) -> None:
+        if self.player:
+            if self.player.position > 0 and not self.player.done:
+                self._playing = not self._playing
+                self._last_tick = time.monotonic()
+        else:
+            self.bridge.toggle_pause()
+        self._draw_phase()
+
+    def action_faster(self) -> None:
+        self._set_speed(self.speed_index + 1)
+
+    def action_slower(self) -> None:
+        self._set_speed(self.speed_index - 1)
+
+    def _set_speed(self, index: int) -> None:
+        self.speed_index = max(0, min(len(SPEEDS) - 1, index))
+        self.bridge.set_speed(self.speed)
+        self._draw_phase()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_leave_field(self) -> None:
+        if isinstance(self.focused, (Input, Select)):
+            self.query_one(WidgetLog).focus()
+
+    async def action_quit(self) -> None:
+        self.bridge.shutdown(timeout=1.0)
+        self._close_writer()
+        self.exit(0)
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def on_unmount(self) -> None:
+        self.bridge.shutdown(timeout=1.0)
+        self._close_writer()
+
+    # -- the form previews the factory before a run -----------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._preview()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._preview()
+
+    def _preview(self) -> None:
+        if self.bridge.running or self.player or self.state.config is not None and not self.state.finished:
+            return
+        config, errors = self.query_one(SettingsForm).read()
+        if config is not None and self.state.config is None:
+            self.config = config
+            self._draw(self.state, config)

@@ -1,0 +1,163 @@
+"""The one crossing between engine threads and the UI.
+
+Engine threads call the bridge's listener for every event. The listener folds
+the event into a `RunState` and keeps its log line, under the bridge's lock;
+it never blocks on the UI and never posts a message per event. The UI takes a
+`Frame` (a consistent copy of what it must draw, plus the log lines since the
+last frame) on a timer, 20-30 times a second.
+
+Folding on arrival rather than queueing raw events keeps memory flat however
+fast the engine runs: the backlog is never more than one frame of log lines
+(bounded), whatever the flood. The fold is the same pure `RunState.apply` that
+replay and the tests use, so what the UI shows is still a fold of the stream.
+
+Control of the run (start, cancel, pause, speed) goes through here too, so the
+UI holds no reference to engine threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..engine.config import Config
+from ..engine.factory import Factory
+from ..model import RunState
+
+LOG_BACKLOG = 2_000  # log lines kept between two frames; older ones are counted, not kept
+
+
+@dataclass
+class Frame:
+    """What one screen update needs, copied under the lock."""
+
+    state: RunState
+    lines: list[str] = field(default_factory=list)
+    skipped_lines: int = 0  # lines that came faster than a frame can show
+    events: int = 0  # events folded since the previous frame
+    paused: bool = False
+    speed: float = 1.0
+
+
+class Bridge:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = RunState()
+        self._lines: deque[str] = deque(maxlen=LOG_BACKLOG)
+        self._skipped = 0
+        self._events = 0
+        self._run_id = 0
+        self._factory: Factory | None = None
+        self._retired: list[Factory] = []  # cancelled runs whose threads are still ending
+        self.speed = 1.0
+
+    # -- engine side ------------------------------------------------------------
+    def _listener(self, run_id: int, extra: Callable[[dict[str, Any]], None] | None) -> Callable[[dict[str, Any]], None]:
+        def listen(event: dict[str, Any]) -> None:
+            with self._lock:
+                if run_id != self._run_id:  # a cancelled run's last words
+                    return
+                line = self._state.apply(event)
+                self._events += 1
+                if line is not None:
+                    if len(self._lines) == LOG_BACKLOG:
+                        self._skipped += 1
+                    self._lines.append(line)
+            if extra is not None:
+                extra(event)
+
+        return listen
+
+    # -- UI side -----------------------------------------------------------------
+    def frame(self) -> Frame | None:
+        """Everything new since the last call, or None if nothing happened."""
+        with self._lock:
+            if not self._events and not self._lines:
+                return None
+            frame = Frame(
+                state=self._state.snapshot(),
+                lines=list(self._lines),
+                skipped_lines=self._skipped,
+                events=self._events,
+            )
+            self._lines.clear()
+            self._skipped = 0
+            self._events = 0
+        frame.paused = self.paused
+        frame.speed = self.speed
+        return frame
+
+    def start(self, config: Config, also: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """Start a new run, cancelling the one in progress (without waiting for it).
+        `also` hears every event of this run too (a trace recorder), in the engine thread."""
+        self.cancel()
+        with self._lock:
+            self._run_id += 1
+            self._state = RunState()
+            self._lines.clear()
+            self._skipped = self._events = 0
+            run_id = self._run_id
+        factory = Factory(config, self._listener(run_id, also), speed=self.speed)
+        self._factory = factory
+        factory.start()
+
+    def feed(self, events: list[dict[str, Any]], reset: bool = False) -> None:
+        """Fold events that come from a recorded trace rather than live threads."""
+        with self._lock:
+            if reset:
+                self._run_id += 1
+                self._state = RunState()
+                self._lines.clear()
+                self._skipped = 0
+            for event in events:
+                line = self._state.apply(event)
+                self._events += 1
+                if line is not None:
+                    if len(self._lines) == LOG_BACKLOG:
+                        self._skipped += 1
+                    self._lines.append(line)
+
+    def cancel(self) -> None:
+        factory, self._factory = self._factory, None
+        if factory is not None and not factory.done.is_set():
+            factory.cancel()
+            self._retired.append(factory)
+        self._retired = [f for f in self._retired if not f.done.is_set()]
+
+    def shutdown(self, timeout: float = 2.0) -> bool:
+        """Cancel everything and wait for every engine thread to end."""
+        current = self._factory
+        self.cancel()
+        ok = True
+        for factory in [*self._retired, *([current] if current else [])]:
+            ok = factory.join(timeout) and ok
+            for thread in factory.alive_threads():
+                thread.join(timeout)
+                ok = ok and not thread.is_alive()
+        self._retired = []
+        return ok
+
+    @property
+    def running(self) -> bool:
+        return self._factory is not None and not self._factory.done.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return self._factory is not None and self._factory.paused
+
+    def toggle_pause(self) -> bool:
+        factory = self._factory
+        if factory is None or factory.done.is_set():
+            return False
+        if factory.paused:
+            factory.resume()
+        else:
+            factory.pause()
+        return factory.paused
+
+    def set_speed(self, speed: float) -> None:
+        self.speed = speed
+        if self._factory is not None:
+            self._factory.set_speed(speed)

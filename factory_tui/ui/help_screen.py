@@ -1,0 +1,48 @@
+"""`?`: every key, and what the panes' looks mean."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# factory-tui
+
+Producers make widgets and put them in a bounded **buffer**; consumers take and
+consume them. The consumer that finds the **broken** widget sends the stop signal;
+the shutdown strategy decides what happens to the rest.
+
+| key | does |
+| --- | --- |
+| `s` | start a run with the settings on the left |
+| `r` | restart: cancel the run in progress, start a new one |
+| `space` | pause / resume the threads themselves |
+| `+` / `-` | faster / slower |
+| `escape` | leave a settings field, so keys work again |
+| `?` | this help |
+| `q` | quit (at once, even mid-run) |
+
+**Panes:** green border = busy (making or consuming); red = a producer **blocked**
+on a full buffer; yellow = a consumer **waiting** on an empty one; grey = exited;
+heavy red = the broken widget. `over` marks a widget made after the stop signal.
+
+**Phase:** idle › running › stopping (stop signal sent) › draining (buffer
+closed, consumers empty it) › finished (or aborted, cancelled, failed).
+
+Press `escape` or `?` to close.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 84; max-height: 90%; height: auto; border: round $accent; background: $surface; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(HELP)

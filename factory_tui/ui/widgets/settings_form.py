@@ -1,0 +1,79 @@
+"""The settings form: every setting of a run, validated as you type."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.widgets import Input, Label, Select, Static
+
+from ...engine.config import SETTINGS, Config, SettingError, validate
+
+# Config field -> widget id (SPEC section 4 fixes #n #p #c #k #buffer #stop)
+FIELD_IDS = {s.name: s.name.replace("_", "-") for s in SETTINGS}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class SettingsForm(Vertical):
+    DEFAULT_CSS = """
+    SettingsForm { height: auto; border: round $panel-lighten-2; border-title-align: left; }
+    SettingsForm Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 1; height: auto; grid-gutter: 0 0; }
+    SettingsForm Label { color: $text-muted; }
+    SettingsForm Input { height: 1; }
+    SettingsForm Input.-invalid { background: $error 40%; }
+    SettingsForm #settings-errors { color: $error; height: auto; }
+    """
+
+    def __init__(self, config: Config, **kwargs):
+        super().__init__(**kwargs)
+        self.border_title = "settings"
+        self._config = config
+
+    def compose(self) -> ComposeResult:
+        with Grid():
+            for setting in SETTINGS:
+                yield Label(setting.label)
+                value = getattr(self._config, setting.name)
+                if setting.choices:
+                    yield Select([(c, c) for c in setting.choices], value=value, allow_blank=False,
+                                 compact=True, id=FIELD_IDS[setting.name])
+                else:
+                    yield Input(_text(value), compact=True, id=FIELD_IDS[setting.name],
+                                tooltip=f"{setting.flag}: {setting.allowed()}")
+        yield Static("", id="settings-errors")
+
+    def raw(self) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for setting in SETTINGS:
+            widget = self.query_one(f"#{FIELD_IDS[setting.name]}")
+            values[setting.name] = widget.value
+        return values
+
+    def read(self) -> tuple[Config | None, list[SettingError]]:
+        """Validate the form; mark bad fields and show one line for each."""
+        spelling = {s.name: s.label for s in SETTINGS}
+        config, errors = validate(self.raw(), spelling)
+        bad = {e.setting for e in errors}
+        for setting in SETTINGS:
+            widget = self.query_one(f"#{FIELD_IDS[setting.name]}")
+            widget.set_class(setting.name in bad, "-invalid")
+        self.query_one("#settings-errors", Static).update("\n".join(e.message for e in errors))
+        return config, errors
+
+    def load(self, config: Config) -> None:
+        for setting in SETTINGS:
+            widget = self.query_one(f"#{FIELD_IDS[setting.name]}")
+            widget.value = getattr(config, setting.name) if setting.choices else _text(getattr(config, setting.name))
+        self.read()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.read()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.read()

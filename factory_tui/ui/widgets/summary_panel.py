@@ -1,0 +1,48 @@
+"""Counts as they happen, and the run's summary when it ends."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from ...model import RunState
+
+
+class SummaryPanel(Static):
+    DEFAULT_CSS = """
+    SummaryPanel { height: auto; padding: 0 1; border: round $panel-lighten-2; border-title-align: left; }
+    SummaryPanel.-done { border: round $success; }
+    SummaryPanel.-ended { border: round $error; }
+    """
+
+    def show(self, state: RunState) -> None:
+        summary = state.summary
+        self.border_title = "summary" if summary else "counts"
+        self.set_class(summary is not None and state.phase == "finished", "-done")
+        self.set_class(summary is not None and state.phase != "finished", "-ended")
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="dim")
+        table.add_column(justify="right")
+        if summary:
+            table.add_row("outcome", Text(str(summary.get("outcome")), style="bold"))
+        table.add_row("produced", str(state.produced))
+        table.add_row("consumed", str(state.consumed))
+        table.add_row("in buffer", str(state.occupancy))
+        if state.discarded:
+            table.add_row("discarded", Text(str(state.discarded), style="bold yellow"))
+        if state.abandoned:
+            table.add_row("abandoned", str(state.abandoned))
+        broken = "—" if state.broken is None else Text(f"#{state.broken}", style="bold red")
+        table.add_row("broken", broken)
+        table.add_row("after broken", str(state.after_broken))
+        over = Text(str(state.after_stop), style="bold yellow" if state.after_stop else "")
+        table.add_row("after stop", over)
+        if summary:
+            elapsed = summary.get("elapsed_s") or 0.0
+            table.add_row("elapsed", f"{elapsed:.3f}s")
+            if elapsed > 0:
+                table.add_row("widgets/s", f"{state.consumed / elapsed:,.0f}")
+            if summary.get("error"):
+                table.add_row("error", Text(str(summary["error"]), style="red"))
+        self.update(table)

@@ -1,0 +1,152 @@
+"""A pane per producer or consumer, and the group that lays them out."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Container
+from textual.widgets import Static
+
+from ...model import Worker
+
+# state -> (symbol, words, css class)
+STATES = {
+    "starting": ("·", "starting", "-idle"),
+    "waiting-id": ("…", "waiting for an ID", "-idle"),
+    "making": ("⚙", "making", "-busy"),
+    "blocked": ("■", "BLOCKED: buffer full", "-blocked"),
+    "ready": ("·", "ready", "-idle"),
+    "waiting": ("◌", "WAITING: buffer empty", "-waiting"),
+    "consuming": ("▶", "consuming", "-busy"),
+    "exited": ("✓", "exited", "-exited"),
+    "idle": ("·", "idle", "-idle"),
+}
+STATE_CLASSES = {"-idle", "-busy", "-blocked", "-waiting", "-exited"}
+COMPACT_ABOVE = 8  # more workers than this in a group: one line each
+
+
+class WorkerPane(Static):
+    """State, widget in hand and count of one worker."""
+
+    DEFAULT_CSS = """
+    WorkerPane {
+        width: 1fr;
+        height: 4;
+        border: round $panel-lighten-2;
+        border-title-color: $text;
+        padding: 0 1;
+    }
+    WorkerPane.-compact { height: 1; border: none; padding: 0; }
+    WorkerPane.-busy { border: round $success; }
+    WorkerPane.-blocked { border: round $error; background: $error 15%; }
+    WorkerPane.-waiting { border: round $warning; background: $warning 10%; }
+    WorkerPane.-exited { border: round $panel; color: $text-muted; }
+    WorkerPane.-compact.-busy { color: $success; border: none; }
+    WorkerPane.-compact.-blocked { color: $error; border: none; }
+    WorkerPane.-compact.-waiting { color: $warning; border: none; }
+    WorkerPane.-compact.-exited { color: $text-muted; border: none; }
+    WorkerPane.-broken { border: heavy $error; background: $error 30%; }
+    WorkerPane.-compact.-broken { border: none; background: $error 40%; }
+    """
+
+    def __init__(self, role: str, index: int, compact: bool = False):
+        super().__init__(id=f"{role}-{index}", classes="-idle")
+        self.role = role
+        self.index = index
+        self.border_title = f"{role}_{index}"
+        self.set_class(compact, "-compact")
+        self._shown: tuple | None = None
+
+    def show(self, worker: Worker | None) -> None:
+        if worker is None:
+            worker = Worker(f"{self.role}_{self.index}", state="idle")
+        key = (worker.state, worker.number, worker.broken, worker.over, worker.count,
+               worker.found_broken, worker.made_broken, worker.reason, self.has_class("-compact"))
+        if key == self._shown:
+            return
+        self._shown = key
+        symbol, words, css = STATES.get(worker.state, ("?", worker.state, "-idle"))
+        for name in STATE_CLASSES - {css}:
+            self.remove_class(name)
+        self.add_class(css)
+        highlight = worker.broken or worker.found_broken is not None
+        self.set_class(highlight, "-broken")
+        verb = "made" if self.role == "producer" else "consumed"
+        hand = Text()
+        if worker.number is not None:
+            hand.append(f"#{worker.number}", style="bold")
+            if worker.broken:
+                hand.append(" BROKEN", style="bold red")
+            if worker.over:
+                hand.append(" over", style="bold yellow")
+        if self.has_class("-compact"):
+            line = Text(f"{self.role[0]}{self.index:<3} {symbol} ")
+            line.append_text(hand if worker.number is not None else Text("    "))
+            line.append(f" ×{worker.count}")
+            if worker.found_broken is not None:
+                line.append(f" !#{worker.found_broken}", style="bold red")
+            self.update(line)
+            return
+        if worker.found_broken is not None:
+            self.border_subtitle = f"found BROKEN #{worker.found_broken}"
+        elif worker.made_broken is not None:
+            self.border_subtitle = f"made BROKEN #{worker.made_broken}"
+        else:
+            self.border_subtitle = ""
+        text = Text(f"{symbol} {words}")
+        if worker.state == "exited" and worker.reason:
+            text.append(f" ({worker.reason})")
+        text.append("\n")
+        if worker.number is not None:
+            text.append_text(hand)
+            text.append("  ")
+        text.append(f"{verb} {worker.count}")
+        self.update(text)
+
+
+class WorkerGroup(Container):
+    """#producers or #consumers: one pane per worker, in as many columns as fit."""
+
+    DEFAULT_CSS = """
+    WorkerGroup {
+        layout: grid;
+        grid-size: 4;
+        grid-gutter: 0 1;
+        height: auto;
+        max-height: 12;
+        overflow-y: auto;
+        border-top: solid $panel-lighten-1;
+        border-title-align: left;
+    }
+    """
+
+    def __init__(self, role: str, **kwargs):
+        super().__init__(**kwargs)
+        self.role = role
+        self.border_title = f"{role}s"
+        self._count = 0
+        self._compact = False
+
+    def set_count(self, count: int) -> None:
+        """Show `count` panes (before a run starts too: from the settings)."""
+        compact = count > COMPACT_ABOVE
+        if count == self._count and compact == self._compact:
+            return
+        self.remove_children()
+        self._count, self._compact = count, compact
+        self.set_class(compact, "-compact")
+        self.mount_all([WorkerPane(self.role, i, compact) for i in range(1, count + 1)])
+        self.border_title = f"{self.role}s ({count})"
+        self._fit_columns()
+
+    def show(self, workers: dict[str, Worker]) -> None:
+        for pane in self.query(WorkerPane):
+            pane.show(workers.get(f"{self.role}_{pane.index}"))
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        width = self.size.width or 80
+        pane = 20 if self._compact else 25
+        columns = max(1, min(max(self._count, 1), width // pane, 8 if not self._compact else 64))
+        self.styles.grid_size_columns = columns
