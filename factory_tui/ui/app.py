@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Select
 
-from ..engine.config import Config
+from ..engine.config import UI_DEFAULTS, Config
 from ..model import RunState
 from ..trace import TraceWriter
 from .bridge import Bridge, Frame
@@ -42,7 +42,7 @@ class FactoryApp(App[int]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, config: Config, record: str | None = None,
+    def __init__(self, config: Config = UI_DEFAULTS, record: str | None = None,
                  trace: list[dict[str, Any]] | None = None, frame_hz: float = FRAME_HZ):
         super().__init__()
         self.config = config

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static
 
-from ...engine.config import SETTINGS, Config, SettingError, validate
+from ...engine.config import SETTINGS, Config, Setting, SettingError, parse_value, validate
 
 # Config field -> widget id (SPEC section 4 fixes #n #p #c #k #buffer #stop)
 FIELD_IDS = {s.name: s.name.replace("_", "-") for s in SETTINGS}
@@ -18,6 +19,18 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+class SettingValidator(Validator):
+    """The engine's own rule for one setting, so the form and the command line agree."""
+
+    def __init__(self, setting: Setting):
+        super().__init__()
+        self.setting = setting
+
+    def validate(self, value: str) -> ValidationResult:
+        _, error = parse_value(self.setting, value, self.setting.label)
+        return self.failure(error.message) if error else self.success()
 
 
 class SettingsForm(Vertical):
@@ -45,7 +58,8 @@ class SettingsForm(Vertical):
                                  compact=True, id=FIELD_IDS[setting.name])
                 else:
                     yield Input(_text(value), compact=True, id=FIELD_IDS[setting.name],
-                                tooltip=f"{setting.flag}: {setting.allowed()}")
+                                tooltip=f"{setting.flag}: {setting.allowed()}",
+                                validators=[SettingValidator(setting)])
         yield Static("", id="settings-errors")
 
     def raw(self) -> dict[str, object]:
@@ -59,10 +73,6 @@ class SettingsForm(Vertical):
         """Validate the form; mark bad fields and show one line for each."""
         spelling = {s.name: s.label for s in SETTINGS}
         config, errors = validate(self.raw(), spelling)
-        bad = {e.setting for e in errors}
-        for setting in SETTINGS:
-            widget = self.query_one(f"#{FIELD_IDS[setting.name]}")
-            widget.set_class(setting.name in bad, "-invalid")
         self.query_one("#settings-errors", Static).update("\n".join(e.message for e in errors))
         return config, errors
 

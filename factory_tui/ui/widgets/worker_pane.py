@@ -56,6 +56,10 @@ class WorkerPane(Static):
         self.set_class(compact, "-compact")
         self._shown: tuple | None = None
 
+    def forget(self) -> None:
+        """Draw again at the next show(), even if the worker did not change."""
+        self._shown = None
+
     def show(self, worker: Worker | None) -> None:
         if worker is None:
             worker = Worker(f"{self.role}_{self.index}", state="idle")
@@ -125,21 +129,33 @@ class WorkerGroup(Container):
         self.border_title = f"{role}s"
         self._count = 0
         self._compact = False
+        self._panes: list[WorkerPane] = []
 
     def set_count(self, count: int) -> None:
-        """Show `count` panes (before a run starts too: from the settings)."""
+        """Show `count` panes (before a run starts too: from the settings).
+
+        Panes are never removed, only hidden: removal is asynchronous in
+        Textual, and a pane mounted again with the same id before the old one
+        is gone would clash. The pool grows to the largest count seen."""
         compact = count > COMPACT_ABOVE
         if count == self._count and compact == self._compact:
             return
-        self.remove_children()
+        new = [WorkerPane(self.role, i, compact) for i in range(len(self._panes) + 1, count + 1)]
+        self._panes.extend(new)
+        for pane in self._panes:
+            pane.display = pane.index <= count
+            if pane.has_class("-compact") != compact:
+                pane.set_class(compact, "-compact")
+                pane.forget()
+        if new:
+            self.mount_all(new)
         self._count, self._compact = count, compact
         self.set_class(compact, "-compact")
-        self.mount_all([WorkerPane(self.role, i, compact) for i in range(1, count + 1)])
         self.border_title = f"{self.role}s ({count})"
         self._fit_columns()
 
     def show(self, workers: dict[str, Worker]) -> None:
-        for pane in self.query(WorkerPane):
+        for pane in self._panes[: self._count]:
             pane.show(workers.get(f"{self.role}_{pane.index}"))
 
     def on_resize(self) -> None:

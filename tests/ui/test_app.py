@@ -1,0 +1,159 @@
+"""Pilot tests: the real app, real threads, driven by keys."""
+
+import threading
+
+from textual.geometry import Region
+from textual.widgets import Input
+
+from factory_tui.engine import Config
+from factory_tui.ui.app import FactoryApp
+from factory_tui.ui.widgets.worker_pane import WorkerPane
+
+FAST = Config(n=20, p=2, c=2, k=7, buffer=3, produce_ms=2, consume_ms=3, jitter=0.2, seed=1)
+
+
+async def _until(pilot, predicate, timeout=10.0):
+    waited = 0.0
+    while not predicate():
+        assert waited < timeout, "timed out waiting for the UI"
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+def text_of(widget) -> str:
+    """What a widget shows on screen, as plain text."""
+    region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+    return "\n".join(strip.text for strip in widget.render_lines(region))
+
+
+def _engine_threads():
+    return [t for t in threading.enumerate() if t.name.startswith(("producer_", "consumer_", "id_generator",
+                                                                    "factory-supervisor"))]
+
+
+async def test_s_plays_a_whole_run_to_finished_with_the_broken_widget_marked():
+    app = FactoryApp(FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert not isinstance(app.focused, Input)  # keys work from the first frame
+        assert app.state.phase == "idle"
+        await pilot.press("s")
+        await _until(pilot, lambda: app.state.phase == "finished")
+        state = app.state
+        assert state.broken == 7
+        assert state.consumed == state.produced >= 7
+        assert state.after_stop <= 2
+        # both producers and both consumers have panes
+        for pane_id in ("#producer-1", "#producer-2", "#consumer-1", "#consumer-2"):
+            assert app.query_one(pane_id, WorkerPane)
+        finder = app.query_one(f"#consumer-{state.broken_by.rsplit('_', 1)[1]}", WorkerPane)
+        assert finder.has_class("-broken")
+        assert "found BROKEN #7" in str(finder.border_subtitle)
+        log_text = "\n".join(app.query_one("#log").lines)
+        assert "found the BROKEN widget #7" in log_text
+        assert "made     #7" in log_text
+        phase = text_of(app.query_one("#phase"))
+        assert "FINISHED" in phase
+        summary = text_of(app.query_one("#summary"))
+        assert "stopped" in summary
+    assert not _engine_threads()
+
+
+async def test_invalid_settings_show_a_message_and_never_start():
+    app = FactoryApp(FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        field = app.query_one("#p", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press("x", "escape")
+        assert not isinstance(app.focused, Input)
+        errors = " ".join(text_of(app.query_one("#settings-errors")).split())
+        assert "producers (p): 'x' is not a whole number; allowed: a whole number from 1 to 512" in errors
+        assert field.has_class("-invalid")
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert app.state.phase == "idle"
+        assert not app.bridge.running
+        field.value = "3"
+        await pilot.pause()
+        assert text_of(app.query_one("#settings-errors")).strip() == ""
+        await pilot.press("s")
+        await _until(pilot, lambda: app.state.phase == "finished")
+        assert len(app.state.producers) == 3
+
+
+async def test_r_cancels_the_run_in_progress_and_starts_a_new_one():
+    slow = FAST.replace(n=1000, consume_ms=50, k=-1)
+    app = FactoryApp(slow)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await _until(pilot, lambda: app.state.consumed >= 2)
+        first = app.bridge._factory
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert first.join(2.0) and first.summary["outcome"] == "cancelled"
+        second = app.bridge._factory
+        assert second is not first and app.bridge.running
+        await _until(pilot, lambda: app.state.phase == "running" and app.state.consumed >= 1)
+        await pilot.press("q")
+    assert not _engine_threads()
+
+
+async def test_q_quits_mid_run_and_leaves_no_thread():
+    app = FactoryApp(Config(n=1_000_000, p=8, c=8, buffer=2, consume_ms=20))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await _until(pilot, lambda: app.state.produced > 0)
+        await pilot.press("q")
+    assert not _engine_threads()
+
+
+async def test_space_pauses_the_threads_and_the_counts_stand_still():
+    app = FactoryApp(Config(n=100_000, p=2, c=2, buffer=5, produce_ms=1, consume_ms=1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await _until(pilot, lambda: app.state.consumed > 5)
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        before = (app.state.produced, app.state.consumed)
+        await pilot.pause(0.5)
+        assert (app.state.produced, app.state.consumed) == before
+        assert "PAUSED" in text_of(app.query_one("#phase"))
+        await pilot.press("space")
+        await _until(pilot, lambda: app.state.consumed > before[1])
+        await pilot.press("q")
+
+
+async def test_plus_and_minus_change_the_speed():
+    app = FactoryApp(FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("plus", "plus")
+        assert app.speed == 4
+        await pilot.press("minus", "minus", "minus")
+        assert app.speed == 0.5
+        assert "speed ×0.5" in text_of(app.query_one("#phase"))
+
+
+async def test_help_lists_every_key():
+    app = FactoryApp(FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        text = app.screen.query_one("Markdown").source
+        for key in ("`s`", "`r`", "`space`", "`+` / `-`", "`?`", "`q`"):
+            assert key in text
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_the_footer_shows_every_key():
+    app = FactoryApp(FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        keys = {b.key_display or b.key for b in app.BINDINGS if b.show}
+        assert {"s", "r", "space", "+", "-", "?", "q"} <= {k.split(",")[0] for k in keys}
+
+
+async def test_the_form_preview_follows_p_and_c_before_a_run():
+    app = FactoryApp(FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one("#c", Input).value = "5"
+        await pilot.pause()
+        assert len(app.query("#consumers WorkerPane")) == 5
