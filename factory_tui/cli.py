@@ -56,6 +56,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         _add_settings(parser)
         parser.add_argument("--format", choices=("text", "jsonl", "none"), default="text",
                             help="text: one line per consumed widget; jsonl: every event; none: only the summary")
+        parser.add_argument("--compare", action="store_true",
+                            help="run drain, strict and abort with the same settings and seed; print a table")
     elif command == "replay":
         parser = _Parser(prog=f"{PROG} replay", description="Replay a recorded run in the terminal UI.")
         parser.add_argument("trace", metavar="TRACE.jsonl")
@@ -76,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(command).parse_args(argv[1:] if command else argv)
         if command == "run":
             config = _settings_from(args, Config())
+            if args.compare:
+                return run_compare(config)
             return run_headless(config, args.format, args.record)
         if command == "replay":
             return replay_ui(args.trace)
@@ -136,6 +140,20 @@ def run_headless(config: Config, fmt: str, record: str | None) -> int:
         print(f"{PROG}: the run failed: {summary.get('error')}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_INTERRUPTED if interrupts else EXIT_OK
+
+
+def run_compare(config: Config) -> int:
+    from .compare import compare, table
+
+    _warn(config)
+    try:
+        results = compare(config)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    print(f"compare: n={config.n} p={config.p} c={config.c} k={config.k} buffer={config.buffer} "
+          f"id-buffer={config.id_buffer} seed={results[0]['seed'] if results else config.seed}")
+    print(table(results))
+    return EXIT_OK
 
 
 def run_ui(config: Config, record: str | None = None, trace: list[dict[str, Any]] | None = None) -> int:

@@ -30,7 +30,18 @@ def summary_line(summary: dict[str, Any], stop: str) -> str:
         f"discarded={summary['discarded']} broken={'none' if broken is None else broken} "
         f"after_broken={summary['after_broken']} after_stop={summary['after_stop']} "
         f"stop={stop} outcome={summary['outcome']} elapsed={summary['elapsed_s']:.4f}s"
+        + _rates(summary)
     )
+
+
+def _rates(summary: dict[str, Any]) -> str:
+    """Throughput and creation-to-consumption latency, when there were widgets."""
+    rate = summary.get("throughput_per_s")
+    if not rate or summary.get("latency_p50_s") is None:
+        return ""
+    return (f" widgets_per_s={rate:.0f} latency_p50={format_duration(summary['latency_p50_s'])}"
+            f" latency_p95={format_duration(summary['latency_p95_s'])}"
+            f" latency_max={format_duration(summary['latency_max_s'])}")
 
 
 def event_json(event: Event) -> str:

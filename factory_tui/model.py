@@ -8,12 +8,14 @@ remembered, never every widget.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .engine.events import EVENT_TYPES
+from .engine.stats import LatencyHistogram
 
 PHASES = ("idle", "running", "stopping", "draining", "finished", "aborted", "cancelled", "failed")
 FINAL_PHASE = {"completed": "finished", "stopped": "finished", "aborted": "aborted",
@@ -66,6 +68,8 @@ class RunState:
     over: set = field(default_factory=set)  # over-produced widgets still in flight
     summary: dict[str, Any] | None = None
     broken_in_buffer: bool = False
+    ids_in_channel: int = 0  # the ID channel's occupancy, as of the last take
+    latency: LatencyHistogram = field(default_factory=LatencyHistogram)
     buffer_len: int | None = None  # set only on snapshots, whose buffer is cut short
 
     # -- derived ---------------------------------------------------------------
@@ -100,6 +104,10 @@ class RunState:
         copy.buffer = deque(islice(self.buffer, buffer_head))
         copy.history = deque(self.history, maxlen=HISTORY)
         copy.over = set(self.over)
+        copy.latency = LatencyHistogram()
+        copy.latency.buckets = dict(self.latency.buckets)
+        for name in ("count", "total", "low", "high"):
+            setattr(copy.latency, name, getattr(self.latency, name))
         copy.config = dict(self.config) if self.config else None
         copy.summary = dict(self.summary) if self.summary else None
         return copy
@@ -145,6 +153,7 @@ class RunState:
         w.state, w.number = "making", e["number"]
         w.broken = e["number"] == self.k
         w.over = self.stopped
+        self.ids_in_channel = e.get("ids", 0)
 
     def _producer_blocked(self, e):
         w = self._producer(e)
@@ -195,6 +204,7 @@ class RunState:
         w.state, w.number, w.broken, w.over = "ready", None, False, False
         w.count += 1
         self.consumed += 1
+        self.latency.add(e["latency_s"])
         tags = ""
         if e["broken"]:
             tags += "  BROKEN"
@@ -220,6 +230,7 @@ class RunState:
     def _id_channel_closed(self, e):
         self.id_channel_closed = True
         pending = e.get("pending", 0)
+        self.ids_in_channel = pending
         note = f" ({pending} numbers still in it will be made)" if pending else ""
         return _line(e, "id_generator", "ID channel closed" + note)
 
@@ -320,6 +331,15 @@ def format_duration(seconds: float) -> str:
     if minutes:
         return f"{sign}{minutes}m{text}"
     return sign + text
+
+
+def brief_duration(seconds: float) -> str:
+    """format_duration rounded to 3 significant digits, for tables: 6.61ms."""
+    if seconds <= 0:
+        return format_duration(seconds)
+    digits = 3 - int(math.floor(math.log10(seconds * 1e9))) - 1
+    ns = round(seconds * 1e9, min(0, digits))
+    return format_duration(ns / 1e9)
 
 
 def _trim(value: int, unit: int) -> str:

@@ -71,9 +71,10 @@ class IdChannel:
             self._can_take.notify()
             return True
 
-    def take(self) -> int | None:
+    def take(self, producer: str) -> int | None:
         """The next number, or None once the channel is closed (or stopped)
-        and empty, or the run is cancelled."""
+        and empty, or the run is cancelled. Emits widget_started while the
+        channel is locked, with the channel's occupancy after the take."""
         with self._lock:
             while True:
                 if self._cancelled:
@@ -81,11 +82,13 @@ class IdChannel:
                 if self._items:
                     number = self._items.popleft()
                     self._can_put.notify()
+                    self._recorder.emit("widget_started", producer=producer, number=number, ids=len(self._items))
                     return number
                 if self._offer is not None and not self._stopped:
                     number = self._offer
                     self._offer = None
                     self._can_put.notify()
+                    self._recorder.emit("widget_started", producer=producer, number=number, ids=0)
                     return number
                 if self._closed or self._stopped:
                     return None

@@ -22,6 +22,8 @@ import threading
 import time
 from typing import Any, Callable
 
+from .stats import LatencyHistogram
+
 Event = dict  # {"seq": int, "t": float, "type": str, ...}
 Listener = Callable[[Event], None]
 
@@ -70,6 +72,7 @@ class Recorder:
         self.broken: int | None = None
         self.stop_signalled = False
         self.last_t = 0.0
+        self.latency = LatencyHistogram()
 
     def start_clock(self) -> None:
         """t = 0 is the moment the run starts."""
@@ -123,6 +126,7 @@ class Recorder:
         with self.lock:
             self.consumed += 1
             t = self._stamp()
+            self.latency.add(t - made_t)
             if self.listener is not None:
                 self.listener(
                     {"seq": self.seq, "t": t, "type": "widget_consumed", "consumer": consumer,
@@ -155,4 +159,6 @@ class Recorder:
             "after_stop": self.after_stop,
             "elapsed_s": elapsed_s,
             "outcome": outcome,
+            "throughput_per_s": self.consumed / elapsed_s if elapsed_s > 0 else None,
+            **self.latency.summary(),
         }

@@ -31,6 +31,7 @@ class Pacing:
         self.speed = speed
         self._cond = threading.Condition()
         self._paused = False
+        self._permits = {"producer": 0, "consumer": 0}  # steps allowed while paused
         self._cancelled = threading.Event()
 
     @property
@@ -47,12 +48,23 @@ class Pacing:
             return not self._cancelled.wait(seconds / self.speed)
         return not self._cancelled.is_set()
 
-    def checkpoint(self) -> None:
-        """Hold here while paused (cheap when not paused: no lock taken)."""
+    def checkpoint(self, role: str) -> None:
+        """Hold here, before the next widget, while paused (cheap when not
+        paused: no lock taken). A step lets one worker of each role through."""
         if self._paused:
             with self._cond:
                 while self._paused and not self._cancelled.is_set():
+                    if self._permits[role]:
+                        self._permits[role] -= 1
+                        return
                     self._cond.wait()
+
+    def step(self) -> None:
+        """While paused: one producer may make one widget, one consumer consume one."""
+        with self._cond:
+            if self._paused:
+                self._permits = {"producer": 1, "consumer": 1}
+                self._cond.notify_all()
 
     def pause(self) -> None:
         with self._cond:
@@ -61,6 +73,7 @@ class Pacing:
     def resume(self) -> None:
         with self._cond:
             self._paused = False
+            self._permits = {"producer": 0, "consumer": 0}
             self._cond.notify_all()
 
     def halt(self) -> None:
@@ -124,6 +137,9 @@ class Factory:
 
     def resume(self) -> None:
         self.pacing.resume()
+
+    def step(self) -> None:
+        self.pacing.step()
 
     @property
     def paused(self) -> bool:
@@ -213,21 +229,19 @@ class Factory:
         rec.emit("producer_started", producer=name)
         try:
             while True:
-                pacing.checkpoint()
+                pacing.checkpoint("producer")
                 with self._count_lock:
                     if self._remaining <= 0:
                         break
                     self._remaining -= 1
-                number = self.ids.take()
+                number = self.ids.take(name)  # emits widget_started
                 if number is None:
                     reason = "stopped"
                     break
-                rec.emit("widget_started", producer=name, number=number)
                 if produce_ms and not pacing.sleep(self._delay(rng, produce_ms)):
                     number_in_hand = number
                     reason = "stopped"
                     break
-                pacing.checkpoint()
                 if strict:
                     with self._strict_lock:
                         put = not rec.stop_signalled and self.buffer.put(name, number, number == broken_number)
@@ -259,14 +273,13 @@ class Factory:
         rec.emit("consumer_started", consumer=name)
         try:
             while True:
-                pacing.checkpoint()
+                pacing.checkpoint("consumer")
                 widget = self.buffer.take(name)
                 if widget is None:
                     break
                 if consume_ms and not pacing.sleep(self._delay(rng, consume_ms)):
                     rec.widget_discarded(widget.number)  # stopped at once with it in hand
                     break
-                pacing.checkpoint()
                 rec.widget_consumed(name, widget.number, widget.producer, widget.broken, widget.made_t)
                 if widget.broken:
                     rec.broken_found(name, widget.number)

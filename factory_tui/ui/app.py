@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from functools import partial
+from typing import Any, Iterable
 
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Select
 
 from ..engine.config import UI_DEFAULTS, Config
 from ..model import RunState
 from ..trace import TraceWriter
 from .bridge import Bridge, Frame
+from .compare_screen import CompareScreen
 from .help_screen import HelpScreen
 from .player import TracePlayer
 from .widgets.buffer_gauge import BufferGauge
@@ -35,8 +38,10 @@ class FactoryApp(App[int]):
         Binding("s", "start", "Start"),
         Binding("r", "restart", "Restart"),
         Binding("space", "pause", "Pause"),
+        Binding("full_stop", "step", "Step", key_display="."),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("c", "compare", "Compare"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("q", "quit", "Quit"),
@@ -181,6 +186,37 @@ class FactoryApp(App[int]):
         else:
             self.bridge.toggle_pause()
         self._draw_phase()
+
+    def action_step(self) -> None:
+        if self.player:
+            if not self._playing and not self.player.done:
+                self.bridge.feed(self.player.step())
+            return
+        if not self.bridge.step():
+            self.notify("Step works on a paused run: press space first.", severity="information")
+
+    def action_compare(self) -> None:
+        config, errors = self.query_one(SettingsForm).read()
+        if errors or config is None:
+            self.notify(errors[0].message if errors else "invalid settings", title="cannot compare",
+                        severity="error")
+            return
+        self.push_screen(CompareScreen(config))
+
+    def set_strategy(self, stop: str) -> None:
+        self.query_one("#stop", Select).value = stop
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Start", "Start a run with the settings in the form (s)", self.action_start)
+        yield SystemCommand("Restart", "Cancel the run in progress and start again (r)", self.action_restart)
+        yield SystemCommand("Pause / resume", "Hold or release every thread (space)", self.action_pause)
+        yield SystemCommand("Compare strategies", "Run drain, strict and abort side by side (c)",
+                            self.action_compare)
+        for stop, words in (("drain", "producers finish what they hold; consumers drain the buffer"),
+                            ("strict", "at most one widget is put after the stop signal"),
+                            ("abort", "stop at once; what is left in the buffer is discarded")):
+            yield SystemCommand(f"Strategy: {stop}", words, partial(self.set_strategy, stop))
 
     def action_faster(self) -> None:
         self._set_speed(self.speed_index + 1)

@@ -52,6 +52,10 @@ class Bridge:
         self._factory: Factory | None = None
         self._retired: list[Factory] = []  # cancelled runs whose threads are still ending
         self.speed = 1.0
+        self._compare_thread: threading.Thread | None = None
+        self._compare_factory: Factory | None = None
+        self._compare_cancelled = False
+        self.compare_seed: int | None = None
 
     # -- engine side ------------------------------------------------------------
     def _listener(self, run_id: int, extra: Callable[[dict[str, Any]], None] | None) -> Callable[[dict[str, Any]], None]:
@@ -126,11 +130,47 @@ class Bridge:
             self._retired.append(factory)
         self._retired = [f for f in self._retired if not f.done.is_set()]
 
+    # -- compare: three headless runs, one after another, in a thread the bridge owns
+    def compare(self, config: Config, deliver: Callable[[dict[str, Any] | None], None]) -> None:
+        """Run `config` under each strategy; `deliver` gets each summary, then None.
+        `deliver` is called in the compare thread: it must not block."""
+        import random
+
+        from ..compare import compare
+
+        self.cancel_compare()
+        self._compare_cancelled = False
+        seed = config.seed if config.seed is not None else random.randrange(2**32)
+        self.compare_seed = seed
+
+        def body() -> None:
+            compare(config.replace(seed=seed), deliver, cancelled=lambda: self._compare_cancelled,
+                    on_factory=self._set_compare_factory)
+            if not self._compare_cancelled:
+                deliver(None)
+
+        self._compare_thread = threading.Thread(target=body, name="compare-supervisor", daemon=True)
+        self._compare_thread.start()
+
+    def _set_compare_factory(self, factory: Factory) -> None:
+        self._compare_factory = factory
+        if self._compare_cancelled:
+            factory.cancel()
+
+    def cancel_compare(self) -> None:
+        self._compare_cancelled = True
+        if self._compare_factory is not None:
+            self._compare_factory.cancel()
+
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Cancel everything and wait for every engine thread to end."""
         current = self._factory
         self.cancel()
+        self.cancel_compare()
         ok = True
+        if self._compare_thread is not None:
+            self._compare_thread.join(timeout)
+            ok = not self._compare_thread.is_alive()
         for factory in [*self._retired, *([current] if current else [])]:
             ok = factory.join(timeout) and ok
             for thread in factory.alive_threads():
@@ -156,6 +196,14 @@ class Bridge:
         else:
             factory.pause()
         return factory.paused
+
+    def step(self) -> bool:
+        """While paused: let one widget through. False if there is nothing to step."""
+        factory = self._factory
+        if factory is None or factory.done.is_set() or not factory.paused:
+            return False
+        factory.step()
+        return True
 
     def set_speed(self, speed: float) -> None:
         self.speed = speed

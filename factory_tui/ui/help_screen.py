@@ -20,10 +20,13 @@ the shutdown strategy decides what happens to the rest.
 | `s` | start a run with the settings on the left |
 | `r` | restart: cancel the run in progress, start a new one |
 | `space` | pause / resume the threads themselves |
+| `.` | while paused: one more widget made and one consumed (replay: one event) |
+| `c` | compare: the same settings under drain, strict and abort, side by side |
 | `+` / `-` | faster / slower |
 | `escape` | leave a settings field, so keys work again |
 | `?` | this help |
 | `q` | quit (at once, even mid-run) |
+| `ctrl+p` | command palette: start, restart, pause, compare, each strategy |
 
 **Panes:** green border = busy (making or consuming); red = a producer **blocked**
 on a full buffer; yellow = a consumer **waiting** on an empty one; grey = exited;

@@ -13,7 +13,7 @@ SPARKS = " ▁▂▃▄▅▆▇█"
 class BufferGauge(Widget):
     DEFAULT_CSS = """
     BufferGauge {
-        height: 4;
+        height: 5;
         border: round $accent;
         border-title-align: left;
         padding: 0 1;
@@ -71,4 +71,26 @@ class BufferGauge(Widget):
         for value in history:
             level = 0 if not value else 1 + min(7, (value * 8 - 1) // capacity)
             text.append(SPARKS[level], style="cyan")
+        text.append("\n")
+        text.append_text(self._id_channel(state, bar_width))
+        return text
+
+    def _id_channel(self, state: RunState, width: int) -> Text:
+        """The ID channel beside the buffer: a pre-filled one is why production goes on."""
+        capacity = state.config["id_buffer"] if state.config else 0
+        closed = " closed" if state.id_channel_closed else ""
+        if capacity == 0:
+            return Text(f"ID channel: hand-off (capacity 0){closed}", style="dim")
+        held = state.ids_in_channel
+        label = f" IDs {held}/{capacity}{closed}"
+        if state.id_channel_closed and held:
+            label += ": still delivering after the stop"
+        cells = max(1, min(width - len(label), 40))
+        filled = round(cells * held / capacity) if capacity else 0
+        if held and not filled:
+            filled = 1
+        style = "bold magenta" if state.stopped and held else "magenta"
+        text = Text("▮" * filled, style=style)
+        text.append("·" * (cells - filled), style="dim")
+        text.append(label, style=style)
         return text

@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from ...model import RunState
+from ...model import RunState, brief_duration
 
 
 class SummaryPanel(Static):
@@ -38,11 +38,16 @@ class SummaryPanel(Static):
         table.add_row("after broken", str(state.after_broken))
         over = Text(str(state.after_stop), style="bold yellow" if state.after_stop else "")
         table.add_row("after stop", over)
+        latency = state.latency
+        if latency.count:
+            table.add_row("latency p50", brief_duration(latency.percentile(0.5)))
+            table.add_row("latency p95", brief_duration(latency.percentile(0.95)))
+            table.add_row("latency max", brief_duration(latency.high))
+        elapsed = (summary.get("elapsed_s") if summary else state.t) or 0.0
         if summary:
-            elapsed = summary.get("elapsed_s") or 0.0
             table.add_row("elapsed", f"{elapsed:.3f}s")
-            if elapsed > 0:
-                table.add_row("widgets/s", f"{state.consumed / elapsed:,.0f}")
-            if summary.get("error"):
-                table.add_row("error", Text(str(summary["error"]), style="red"))
+        if elapsed > 0 and state.consumed:
+            table.add_row("widgets/s", f"{state.consumed / elapsed:,.0f}")
+        if summary and summary.get("error"):
+            table.add_row("error", Text(str(summary["error"]), style="red"))
         self.update(table)
