@@ -104,10 +104,7 @@ class RunState:
         copy.buffer = deque(islice(self.buffer, buffer_head))
         copy.history = deque(self.history, maxlen=HISTORY)
         copy.over = set(self.over)
-        copy.latency = LatencyHistogram()
-        copy.latency.buckets = dict(self.latency.buckets)
-        for name in ("count", "total", "low", "high"):
-            setattr(copy.latency, name, getattr(self.latency, name))
+        copy.latency = self.latency.copy()
         copy.config = dict(self.config) if self.config else None
         copy.summary = dict(self.summary) if self.summary else None
         return copy

@@ -22,6 +22,17 @@ class LatencyHistogram:
         self.low = math.inf
         self.high = 0.0
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LatencyHistogram):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    def copy(self) -> "LatencyHistogram":
+        twin = LatencyHistogram()
+        twin.buckets = dict(self.buckets)
+        twin.count, twin.total, twin.low, twin.high = self.count, self.total, self.low, self.high
+        return twin
+
     def add(self, seconds: float) -> None:
         self.count += 1
         self.total += seconds

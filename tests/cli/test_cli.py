@@ -22,7 +22,8 @@ BROKEN = re.compile(
 )
 SUMMARY = re.compile(
     r"^summary: produced=\d+ consumed=\d+ discarded=\d+ broken=(\d+|none) after_broken=\d+ "
-    r"after_stop=\d+ stop=(drain|strict|abort) outcome=\w+ elapsed=\d+\.\d{4}s$"
+    r"after_stop=\d+ stop=(drain|strict|abort) outcome=\w+ elapsed=\d+\.\d{4}s"
+    r"( widgets_per_s=\d+ latency_p50=\S+ latency_p95=\S+ latency_max=\S+)?$"
 )
 
 
@@ -177,3 +178,28 @@ def test_record_to_an_unwritable_place_is_bad_usage(tmp_path):
     result = cli("run", "-n", "5", "--record", str(tmp_path / "no" / "such" / "dir.jsonl"))
     assert result.returncode == 2
     assert "--record" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_compare_prints_three_rows():
+    result = cli("run", "--compare", "-n", "200", "-p", "2", "-c", "2", "-k", "10", "--consume-ms", "1", "--seed", "4")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("compare: n=200 p=2 c=2 k=10") and "seed=4" in lines[0]
+    assert lines[1].split()[0] == "stop"
+    assert [line.split()[0] for line in lines[2:]] == ["drain", "strict", "abort"]
+
+
+def test_prefilled_id_channel_versus_hand_off():
+    import json as _json
+
+    full = cli("run", "-n", "400", "-p", "2", "-c", "2", "-k", "10", "--id-buffer", "400", "--format", "jsonl")
+    hand = cli("run", "-n", "400", "-p", "2", "-c", "2", "-k", "10", "--id-buffer", "0", "--format", "jsonl")
+    full_summary = _json.loads(full.stdout.splitlines()[-1])["summary"]
+    hand_summary = _json.loads(hand.stdout.splitlines()[-1])["summary"]
+    assert full_summary["produced"] == 400
+    assert hand_summary["after_stop"] <= 2 and hand_summary["produced"] < 400
+
+
+def test_summary_line_has_throughput_and_latency():
+    result = cli("run", "-n", "100", "--format", "none")
+    assert re.search(r"widgets_per_s=\d+ latency_p50=\S+ latency_p95=\S+ latency_max=\S+$", result.stderr.strip())

@@ -116,3 +116,47 @@ def test_jitter_stays_within_its_band_and_repeats_with_the_seed():
     assert all(0.05 <= d <= 0.15 for d in delays)
     again = Factory(Config(n=1, produce_ms=100, jitter=0.5, seed=3), None)
     assert [again._delay(random.Random(1), 100) for _ in range(200)] == delays
+
+
+def test_step_lets_exactly_one_widget_through_while_paused(no_leaked_threads):
+    factory, events = _live(Config(n=100_000, p=2, c=2, buffer=10, produce_ms=1, consume_ms=1))
+    assert _wait_for(lambda: factory.recorder.consumed > 20)
+    factory.pause()
+    time.sleep(0.2)
+    for _ in range(3):
+        produced, consumed = factory.recorder.produced, factory.recorder.consumed
+        factory.step()
+        assert _wait_for(lambda: factory.recorder.consumed == consumed + 1)
+        time.sleep(0.1)  # nothing more may follow
+        assert factory.recorder.consumed == consumed + 1
+        assert factory.recorder.produced - produced <= 1
+    factory.cancel()
+    assert factory.join(2.0)
+
+
+def test_compare_runs_every_strategy_with_the_same_seed():
+    from factory_tui.compare import compare, table
+
+    results = compare(Config(n=300, p=2, c=2, k=10, buffer=20, consume_ms=1, seed=9))
+    assert [r["stop"] for r in results] == ["drain", "strict", "abort"]
+    assert {r["seed"] for r in results} == {9}
+    drain, strict, abort = results
+    assert drain["after_stop"] <= 2 and strict["after_stop"] <= 1
+    assert drain["discarded"] == strict["discarded"] == 0
+    assert abort["outcome"] == "aborted" and abort["discarded"] > 0
+    text = table(results).splitlines()
+    assert len(text) == 4 and text[0].split()[:3] == ["stop", "outcome", "produced"]
+
+
+def test_latency_histogram_percentiles_are_close():
+    from factory_tui.engine.stats import LatencyHistogram
+
+    hist = LatencyHistogram()
+    values = [i / 1000 for i in range(1, 1001)]  # 1ms .. 1s
+    for v in values:
+        hist.add(v)
+    assert abs(hist.percentile(0.5) - 0.5) / 0.5 < 0.05
+    assert abs(hist.percentile(0.95) - 0.95) / 0.95 < 0.05
+    assert hist.high == 1.0 and hist.low == 0.001
+    assert abs(hist.mean - sum(values) / len(values)) < 1e-12
+    assert sum(n for _, n in hist.bins(10)) == 1000

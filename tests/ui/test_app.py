@@ -157,3 +157,55 @@ async def test_the_form_preview_follows_p_and_c_before_a_run():
         app.query_one("#c", Input).value = "5"
         await pilot.pause()
         assert len(app.query("#consumers WorkerPane")) == 5
+
+
+async def test_dot_steps_a_paused_run_by_one_widget():
+    app = FactoryApp(Config(n=100_000, p=2, c=2, buffer=5, produce_ms=1, consume_ms=1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await _until(pilot, lambda: app.state.consumed > 10)
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        consumed = app.state.consumed
+        await pilot.press("full_stop")
+        await _until(pilot, lambda: app.state.consumed == consumed + 1)
+        await pilot.pause(0.3)
+        assert app.state.consumed == consumed + 1
+        await pilot.press("q")
+
+
+async def test_c_shows_the_compare_table_with_three_rows():
+    from textual.widgets import DataTable
+
+    app = FactoryApp(Config(n=100, p=2, c=2, k=10, buffer=5, produce_ms=0, consume_ms=0.5, seed=2))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        table = app.screen.query_one("#compare-table", DataTable)
+        await _until(pilot, lambda: table.row_count == 3)
+        assert [str(table.get_row_at(i)[0]) for i in range(3)] == ["drain", "strict", "abort"]
+        await _until(pilot, lambda: "same seed (2)" in text_of(app.screen.query_one("#compare-note")))
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
+    assert not _engine_threads()
+
+
+async def test_the_command_palette_offers_start_restart_compare_and_each_strategy():
+    app = FactoryApp(FAST)
+    async with app.run_test(size=(120, 40)) as pilot:
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Start", "Restart", "Compare strategies", "Strategy: drain", "Strategy: strict",
+                "Strategy: abort"} <= titles
+        strict = next(c for c in app.get_system_commands(app.screen) if c.title == "Strategy: strict")
+        strict.callback()
+        await pilot.pause()
+        assert app.query_one("#stop").value == "strict"
+
+
+async def test_the_gauge_shows_a_prefilled_id_channel():
+    app = FactoryApp(Config(n=300, p=2, c=2, k=5, id_buffer=300, buffer=5, produce_ms=5, consume_ms=20))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await _until(pilot, lambda: app.state.stopped and app.state.ids_in_channel > 0)
+        assert "IDs " in text_of(app.query_one("#buffer"))
+        await _until(pilot, lambda: app.state.phase == "finished", timeout=20)
+        assert app.state.produced == 300
