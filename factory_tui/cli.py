@@ -172,9 +172,7 @@ def replay_ui(path: str) -> int:
         events = load_trace(path)
     except TraceError as exc:
         raise UsageError(f"{PROG} replay: {exc}") from None
-    cfg = dict(events[0]["config"])
-    config = Config(**{name: cfg[name] for name in cfg if name in Config.__dataclass_fields__})
-    return run_ui(config, trace=events)
+    return run_ui(Config.from_dict(events[0]["config"]), trace=events)
 
 
 def _install_sigpipe_default() -> None:

@@ -84,6 +84,11 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "Config":
+        """From a trace's run_started config (fields it does not know are ignored)."""
+        return cls(**{name: values[name] for name in CONFIG_FIELDS if name in values})
+
     def replace(self, **changes: Any) -> "Config":
         values = self.to_dict()
         values.update(changes)

@@ -27,6 +27,8 @@ from .widgets.widget_log import WidgetLog
 from .widgets.worker_pane import WorkerGroup
 
 FRAME_HZ = 25
+SHORT_BELOW = 30  # rows: below this, panes go one line each and the form folds away mid-run
+NARROW_BELOW = 100  # columns: below this, the sidebar narrows
 SPEEDS = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8, 16, 32, 64)
 
 
@@ -34,17 +36,22 @@ class FactoryApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "factory-tui"
     AUTO_FOCUS = "#log"  # never a text field: `s` must start a run, not type an "s"
+    # Order matters on a narrow screen: the footer shows the first keys first.
     BINDINGS = [
         Binding("s", "start", "Start"),
         Binding("r", "restart", "Restart"),
         Binding("space", "pause", "Pause"),
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("full_stop", "step", "Step", key_display="."),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("c", "compare", "Compare"),
-        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("escape", "leave_field", "Leave field", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding("home", "seek('start')", "Start of trace", key_display="home"),
+        Binding("b", "seek('broken')", "Broken"),
+        Binding("t", "seek('stop')", "Stop signal"),
+        Binding("end", "seek('end')", "End", key_display="end"),
     ]
 
     def __init__(self, config: Config = UI_DEFAULTS, record: str | None = None,
@@ -82,6 +89,19 @@ class FactoryApp(App[int]):
         self._draw(self.state, self.config)
         self.set_interval(1 / self.frame_hz, self._tick)
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
+        self.set_class(self.size.height < SHORT_BELOW, "-short")
+        footer = self.query_one(Footer)
+        footer.compact = self.size.width < NARROW_BELOW
+        footer.show_command_palette = self.size.width >= NARROW_BELOW
+        self._draw(self.state, self._config_of(self.state))
+
+    def _config_of(self, state: RunState) -> Config:
+        if state.config:
+            return Config.from_dict(state.config)
+        return self.config
+
     # -- the frame loop -----------------------------------------------------------
     def _tick(self) -> None:
         now = time.monotonic()
@@ -98,12 +118,11 @@ class FactoryApp(App[int]):
 
     def _show(self, frame: Frame) -> None:
         state = frame.state
-        config = Config(**{k: v for k, v in state.config.items() if k in Config.__dataclass_fields__}) \
-            if state.config else self.config
+        config = self._config_of(state)
         log = self.query_one(WidgetLog)
         with self.batch_update():
             if frame.skipped_lines:
-                log.write_line(f"   … {frame.skipped_lines:,} lines skipped: events come faster than a screen can show")
+                log.write_line(f"   … {frame.skipped_lines:,} earlier lines not shown (more than a frame can hold)")
             if frame.lines:
                 log.write_lines(frame.lines)
             self.state = state
@@ -115,8 +134,10 @@ class FactoryApp(App[int]):
     def _draw(self, state: RunState, config: Config) -> None:
         producers = self.query_one("#producers", WorkerGroup)
         consumers = self.query_one("#consumers", WorkerGroup)
-        producers.set_count(config.p)
-        consumers.set_count(config.c)
+        short = self.size.height < SHORT_BELOW
+        producers.set_count(config.p, force_compact=short)
+        consumers.set_count(config.c, force_compact=short)
+        self.set_class(state.phase in ("running", "stopping", "draining"), "-running")
         producers.show(state.producers)
         consumers.show(state.consumers)
         self.query_one(BufferGauge).show(state, config.buffer)
@@ -186,6 +207,34 @@ class FactoryApp(App[int]):
         else:
             self.bridge.toggle_pause()
         self._draw_phase()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "seek":  # seek keys exist only in replay, and show only there
+            return self.player is not None
+        if action == "compare" and self.player is not None:
+            return False
+        return True
+
+    def action_seek(self, mark: str) -> None:
+        """Replay: jump to the start, the broken widget, the stop signal or the end; paused there."""
+        if self.player is None:
+            return
+        target = self.player.marks().get(mark)
+        if target is None:
+            self.notify(f"This trace has no {'broken widget' if mark == 'broken' else 'stop signal'}.")
+            return
+        self.seek_to(target)
+
+    def seek_to(self, position: int) -> None:
+        assert self.player is not None
+        events = self.player.seek(position)
+        self._playing = False
+        self.query_one(WidgetLog).clear()
+        self.bridge.feed(events, reset=True)
+        if not events:
+            self.state = RunState()
+            self._draw(self.state, self.config)
+        self._tick()
 
     def action_step(self) -> None:
         if self.player:

@@ -63,12 +63,7 @@ class Bridge:
             with self._lock:
                 if run_id != self._run_id:  # a cancelled run's last words
                     return
-                line = self._state.apply(event)
-                self._events += 1
-                if line is not None:
-                    if len(self._lines) == LOG_BACKLOG:
-                        self._skipped += 1
-                    self._lines.append(line)
+                self._fold(event)
             if extra is not None:
                 extra(event)
 
@@ -116,12 +111,16 @@ class Bridge:
                 self._lines.clear()
                 self._skipped = 0
             for event in events:
-                line = self._state.apply(event)
-                self._events += 1
-                if line is not None:
-                    if len(self._lines) == LOG_BACKLOG:
-                        self._skipped += 1
-                    self._lines.append(line)
+                self._fold(event)
+
+    def _fold(self, event: dict[str, Any]) -> None:
+        """Fold one event and keep its log line; call with self._lock held."""
+        line = self._state.apply(event)
+        self._events += 1
+        if line is not None:
+            if len(self._lines) == LOG_BACKLOG:
+                self._skipped += 1
+            self._lines.append(line)
 
     def cancel(self) -> None:
         factory, self._factory = self._factory, None

@@ -28,6 +28,24 @@ class TracePlayer:
             self.position += 1
         return events[start:self.position]
 
+    def marks(self) -> dict[str, int]:
+        """Positions worth jumping to: just after the event that makes each moment."""
+        found: dict[str, int] = {"start": 0, "end": len(self.events)}
+        for index, event in enumerate(self.events, start=1):
+            kind = event["type"]
+            if kind == "broken_found" and "broken" not in found:
+                found["broken"] = index
+            elif kind == "stop_signalled" and "stop" not in found:
+                found["stop"] = index
+        return found
+
+    def seek(self, position: int) -> list[dict[str, Any]]:
+        """Jump to `position` (events played); return every event up to it, to
+        fold again from a fresh state."""
+        self.position = max(0, min(len(self.events), position))
+        self.clock = self.events[self.position - 1]["t"] if self.position else 0.0
+        return self.events[: self.position]
+
     def step(self) -> list[dict[str, Any]]:
         """One event, whatever its time."""
         if self.done:

@@ -87,7 +87,7 @@ class WorkerPane(Static):
             line.append_text(hand if worker.number is not None else Text("    "))
             line.append(f" ×{worker.count}")
             if worker.found_broken is not None:
-                line.append(f" !#{worker.found_broken}", style="bold red")
+                line.append(f" found #{worker.found_broken}", style="bold reverse")
             self.update(line)
             return
         if worker.found_broken is not None:
@@ -131,13 +131,13 @@ class WorkerGroup(Container):
         self._compact = False
         self._panes: list[WorkerPane] = []
 
-    def set_count(self, count: int) -> None:
+    def set_count(self, count: int, force_compact: bool = False) -> None:
         """Show `count` panes (before a run starts too: from the settings).
 
         Panes are never removed, only hidden: removal is asynchronous in
         Textual, and a pane mounted again with the same id before the old one
         is gone would clash. The pool grows to the largest count seen."""
-        compact = count > COMPACT_ABOVE
+        compact = count > COMPACT_ABOVE or force_compact
         if count == self._count and compact == self._compact:
             return
         new = [WorkerPane(self.role, i, compact) for i in range(len(self._panes) + 1, count + 1)]
