@@ -135,7 +135,7 @@ def run_headless(config: Config, fmt: str, record: str | None) -> int:
     summary = factory.summary
     if summary is None:  # the second Ctrl-C: quit at once
         return EXIT_INTERRUPTED
-    print(summary_line(summary, config.stop), file=sys.stderr)
+    print(summary_line(summary, config.stop, factory.seed), file=sys.stderr)
     if summary["outcome"] == "failed":
         print(f"{PROG}: the run failed: {summary.get('error')}", file=sys.stderr)
         return EXIT_FAILED

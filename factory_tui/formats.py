@@ -23,7 +23,7 @@ def consumption_line(event: Event, wall0: float) -> str:
     return f"{event['consumer']} consumes {widget} in {format_duration(latency)} time"
 
 
-def summary_line(summary: dict[str, Any], stop: str) -> str:
+def summary_line(summary: dict[str, Any], stop: str, seed: int | None = None) -> str:
     broken = summary.get("broken")
     return (
         f"summary: produced={summary['produced']} consumed={summary['consumed']} "
@@ -31,6 +31,7 @@ def summary_line(summary: dict[str, Any], stop: str) -> str:
         f"after_broken={summary['after_broken']} after_stop={summary['after_stop']} "
         f"stop={stop} outcome={summary['outcome']} elapsed={summary['elapsed_s']:.4f}s"
         + _rates(summary)
+        + ("" if seed is None else f" seed={seed}")
     )
 
 

@@ -168,14 +168,14 @@ class RunState:
         if e["broken"]:
             w.made_broken = number
             self.broken_in_buffer = True
-            tags += "  BROKEN"
+            tags += " BROKEN"
         if number > self.k > 0:
             self.after_broken += 1
         if self.stopped:
             self.after_stop += 1
             self.over.add(number)
-            tags += "  over-production"
-        return _line(e, e["producer"], f"made     #{number:<6} buffer {len(self.buffer)}/{self.capacity}{tags}")
+            tags += " over-production"
+        return _line(e, e["producer"], f"made     #{number:<6}{tags} buffer {len(self.buffer)}/{self.capacity}")
 
     def _consumer_waiting(self, e):
         w = self._consumer(e)
@@ -204,12 +204,12 @@ class RunState:
         self.latency.add(e["latency_s"])
         tags = ""
         if e["broken"]:
-            tags += "  BROKEN"
+            tags += " BROKEN"
         if number in self.over:
             self.over.discard(number)
-            tags += "  over-production"
-        return _line(e, e["consumer"], f"consumed #{number:<6} from {e['producer']} "
-                                       f"after {format_duration(e['latency_s'])}{tags}")
+            tags += " over-production"
+        return _line(e, e["consumer"], f"consumed #{number:<6}{tags} from {e['producer']} "
+                                       f"after {brief_duration(e['latency_s'])}")
 
     def _broken_found(self, e):
         self.broken, self.broken_by = e["number"], e["consumer"]
@@ -241,22 +241,32 @@ class RunState:
         self.buffer_closed = True
         if self.phase in ("running", "stopping"):
             self.phase = "draining"
-        return _line(e, "buffer", f"closed: consumers drain the {len(self.buffer)} left")
+        if self.config and self.config["stop"] == "abort" and self.broken is not None:
+            return _line(e, "buffer", "closed")
+        left = len(self.buffer)
+        return _line(e, "buffer", f"closed: consumers drain the {left} left" if left else "closed (empty)")
 
     def _widget_discarded(self, e):
         number = e["number"]
-        if number in self.buffer:
+        where = "buffer"
+        if self.buffer and self.buffer[0] == number:  # discards come oldest first
+            self.buffer.popleft()
+            self.history.append(len(self.buffer))
+        elif number in self.buffer:
             self.buffer.remove(number)
             self.history.append(len(self.buffer))
-        for w in self.consumers.values():  # discarded from a consumer's hands
-            if w.number == number:
-                w.state, w.number, w.broken, w.over = "ready", None, False, False
+        else:
+            for w in self.consumers.values():  # discarded from a consumer's hands
+                if w.number == number:
+                    where = w.name
+                    w.state, w.number, w.broken, w.over = "ready", None, False, False
         self.over.discard(number)
         self.discarded += 1
         if number == self.k:
             self.broken_in_buffer = False
-        tag = "  BROKEN" if number == self.k else ""
-        return _line(e, "buffer", f"DISCARDED #{number}{tag}")
+        tag = " BROKEN" if number == self.k else ""
+        place = "from the buffer" if where == "buffer" else "from its hands"
+        return _line(e, where, f"DISCARDED #{number}{tag} {place}")
 
     def _widget_abandoned(self, e):
         self.abandoned += 1

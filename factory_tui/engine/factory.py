@@ -105,6 +105,7 @@ class Factory:
         self.done = threading.Event()
         self.summary: dict[str, Any] | None = None
         self._rng_seed = config.seed if config.seed is not None else random.randrange(2**32)
+        self.seed = self._rng_seed  # the seed actually used: every run can be repeated
 
     # -- control, from any thread ---------------------------------------------
     def start(self) -> None:
@@ -283,7 +284,7 @@ class Factory:
                 rec.widget_consumed(name, widget.number, widget.producer, widget.broken, widget.made_t)
                 if widget.broken:
                     rec.broken_found(name, widget.number)
-                    self.ids.signal_stop(name)
+                    self.ids.signal_stop(name, reason="broken")
                     if cfg.stop == "abort":
                         # Everything stops at once; what is left is reported, not lost.
                         self._halt()

@@ -48,6 +48,7 @@ class FactoryApp(App[int]):
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("c", "compare", "Compare"),
         Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # as in any terminal program
         Binding("home", "seek('start')", "Start of trace", key_display="home"),
         Binding("b", "seek('broken')", "Broken"),
         Binding("t", "seek('stop')", "Stop signal"),
@@ -87,6 +88,13 @@ class FactoryApp(App[int]):
             self.sub_title = "replay"
             self.query_one(SettingsForm).disabled = True
         self._draw(self.state, self.config)
+        log = self.query_one(WidgetLog)
+        if self.player:
+            log.write_line(f"Replay of a recorded run ({len(self.player.events)} events): s plays, space pauses, "
+                           ". steps one event, home/b/t/end jump to the start, the broken widget, the stop, the end.")
+        else:
+            log.write_line("Press s to start. Set broken (k) to a number from 1 to n to watch a widget stop "
+                           "production and the shutdown that follows; c compares the shutdown strategies.")
         self.set_interval(1 / self.frame_hz, self._tick)
 
     def on_resize(self) -> None:
@@ -190,6 +198,8 @@ class FactoryApp(App[int]):
                 self._writer = None
         self.query_one(WidgetLog).clear()
         self.bridge.start(config, self._writer)
+        self.state = RunState()  # the old run's screen must not linger for a frame
+        self._draw(self.state, config)
         return True
 
     def _replay_from_start(self) -> None:

@@ -23,9 +23,10 @@ the shutdown strategy decides what happens to the rest.
 | `.` | while paused: one more widget made and one consumed (replay: one event) |
 | `c` | compare: the same settings under drain, strict and abort, side by side |
 | `+` / `-` | faster / slower |
+| `home` `b` `t` `end` | replay: jump to the start, the broken widget, the stop signal, the end |
 | `escape` | leave a settings field, so keys work again |
 | `?` | this help |
-| `q` | quit (at once, even mid-run) |
+| `q`, `ctrl+c` | quit (at once, even mid-run) |
 | `ctrl+p` | command palette: start, restart, pause, compare, each strategy |
 
 **Panes:** green border = busy (making or consuming); red = a producer **blocked**
@@ -43,9 +44,14 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 84; max-height: 90%; height: auto; border: round $accent; background: $surface; padding: 0 1; }
+    HelpScreen > VerticalScroll { width: 84; max-width: 100%; max-height: 100%; height: auto;
+                                  border: round $accent; background: $surface; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(can_focus=True) as scroll:
+            scroll.border_title = "help · escape closes"
             yield Markdown(HELP)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # so up/down/page keys scroll it

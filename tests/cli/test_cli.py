@@ -23,7 +23,7 @@ BROKEN = re.compile(
 SUMMARY = re.compile(
     r"^summary: produced=\d+ consumed=\d+ discarded=\d+ broken=(\d+|none) after_broken=\d+ "
     r"after_stop=\d+ stop=(drain|strict|abort) outcome=\w+ elapsed=\d+\.\d{4}s"
-    r"( widgets_per_s=\d+ latency_p50=\S+ latency_p95=\S+ latency_max=\S+)?$"
+    r"( widgets_per_s=\d+ latency_p50=\S+ latency_p95=\S+ latency_max=\S+)? seed=\d+$"
 )
 
 
@@ -202,4 +202,5 @@ def test_prefilled_id_channel_versus_hand_off():
 
 def test_summary_line_has_throughput_and_latency():
     result = cli("run", "-n", "100", "--format", "none")
-    assert re.search(r"widgets_per_s=\d+ latency_p50=\S+ latency_p95=\S+ latency_max=\S+$", result.stderr.strip())
+    assert re.search(r"widgets_per_s=\d+ latency_p50=\S+ latency_p95=\S+ latency_max=\S+ seed=\d+$",
+                     result.stderr.strip())

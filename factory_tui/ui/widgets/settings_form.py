@@ -39,6 +39,8 @@ class SettingsForm(Vertical):
     SettingsForm Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 1; height: auto; grid-gutter: 0 0; }
     SettingsForm Label { color: $text-muted; }
     SettingsForm Input { height: 1; }
+    SettingsForm Input:focus { background: $accent 35%; }
+    SettingsForm Select:focus-within { background: $accent 35%; }
     SettingsForm Input.-invalid { background: $error 40%; }
     SettingsForm #settings-errors { color: $error; height: auto; }
     """

@@ -18,7 +18,7 @@ class SummaryPanel(Static):
 
     def show(self, state: RunState) -> None:
         summary = state.summary
-        self.border_title = "summary" if summary else "counts"
+        self.border_title = "summary"
         self.set_class(summary is not None and state.phase == "finished", "-done")
         self.set_class(summary is not None and state.phase != "finished", "-ended")
         table = Table.grid(padding=(0, 1))
@@ -33,7 +33,12 @@ class SummaryPanel(Static):
             table.add_row("discarded", Text(str(state.discarded), style="bold yellow"))
         if state.abandoned:
             table.add_row("abandoned", str(state.abandoned))
-        broken = "—" if state.broken is None else Text(f"#{state.broken}", style="bold red")
+        if state.broken is not None:
+            broken = Text(f"#{state.broken} found", style="bold red")
+        elif 1 <= state.k <= (state.config or {}).get("n", 0):
+            broken = Text(f"#{state.k} not yet found", style="dim")
+        else:
+            broken = Text("none", style="dim")
         table.add_row("broken", broken)
         table.add_row("after broken", str(state.after_broken))
         over = Text(str(state.after_stop), style="bold yellow" if state.after_stop else "")
@@ -48,6 +53,8 @@ class SummaryPanel(Static):
             table.add_row("elapsed", f"{elapsed:.3f}s")
         if elapsed > 0 and state.consumed:
             table.add_row("widgets/s", f"{state.consumed / elapsed:,.0f}")
+        if state.config and state.config.get("seed") is not None:
+            table.add_row("seed", str(state.config["seed"]))
         if summary and summary.get("error"):
             table.add_row("error", Text(str(summary["error"]), style="red"))
         self.update(table)
