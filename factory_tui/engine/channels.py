@@ -26,84 +26,74 @@ class Widget(NamedTuple):
 
 
 class IdChannel:
-    """Widget numbers from the generator to the producers, with Go's channel
-    semantics: capacity 0 is a hand-off (the generator waits until a producer
-    takes each number); a buffered channel that is closed still delivers what
-    it holds. That last rule is why a pre-filled channel (I >= n) cannot be
-    stopped by closing it, exactly as in the original program.
+    """Widget numbers 1..n from the generator to the producers, with Go's
+    channel semantics: capacity 0 is a hand-off (a number exists only when a
+    producer takes it, and none is handed over after the stop signal); a
+    buffered channel holds up to `capacity` numbers ahead, and once closed it
+    still delivers what it holds. That last rule is why a pre-filled channel
+    (I >= n) cannot be stopped by closing it, exactly as in the original program.
+
+    The generator's sequence is known in advance (1, 2, ..., n), so the channel
+    represents the numbers it holds as a range instead of queued objects: a
+    take hands over the next number at once, in order, without a thread switch
+    per number (a real hand-off through a second thread costs a context switch
+    per widget, several times the rest of the engine's work). The generator
+    thread still owns the channel's life: it waits for the stop signal or the
+    end of the numbers, and closes the channel.
     """
 
-    def __init__(self, capacity: int, recorder: Recorder):
+    def __init__(self, n: int, capacity: int, recorder: Recorder):
+        self.n = n
         self.capacity = capacity
         self._recorder = recorder
         self._lock = threading.Lock()
-        self._can_put = threading.Condition(self._lock)  # the generator waits here
-        self._can_take = threading.Condition(self._lock)  # producers wait here
-        self._items: deque[int] = deque()
-        self._offer: int | None = None  # the number on offer in a hand-off
-        self._stopped = False  # stop signal: no more numbers are handed out
+        self._changed = threading.Condition(self._lock)  # the generator waits here
+        self._next = 1  # the next number to hand over
+        self._limit = n  # the last number that may be handed over
+        self._stopped = False
         self._closed = False
         self._cancelled = False
 
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def put(self, number: int) -> bool:
-        """Hand one number over. False if the stop signal or a cancel came
-        first (a hand-off that nobody took is withdrawn)."""
-        with self._lock:
-            if self.capacity == 0:
-                if self._stopped or self._cancelled:
-                    return False
-                self._offer = number
-                self._can_take.notify()
-                while self._offer is not None and not (self._stopped or self._cancelled):
-                    self._can_put.wait()
-                if self._offer is not None:  # nobody took it in time
-                    self._offer = None
-                    return False
-                return True
-            while len(self._items) >= self.capacity and not (self._stopped or self._cancelled):
-                self._can_put.wait()
-            if self._stopped or self._cancelled:
-                return False
-            self._items.append(number)
-            self._can_take.notify()
-            return True
+    def held(self) -> int:
+        """Numbers waiting in the channel (0 for a hand-off)."""
+        if self.capacity == 0:
+            return 0
+        return max(0, min(self.capacity, self._limit - self._next + 1))
 
     def take(self, producer: str) -> int | None:
-        """The next number, or None once the channel is closed (or stopped)
-        and empty, or the run is cancelled. Emits widget_started while the
-        channel is locked, with the channel's occupancy after the take."""
+        """The next number, or None once there is none to hand over (all taken,
+        stopped, or cancelled). Emits widget_started while the channel is
+        locked, with the channel's occupancy after the take."""
         with self._lock:
-            while True:
-                if self._cancelled:
-                    return None
-                if self._items:
-                    number = self._items.popleft()
-                    self._can_put.notify()
-                    self._recorder.emit("widget_started", producer=producer, number=number, ids=len(self._items))
-                    return number
-                if self._offer is not None and not self._stopped:
-                    number = self._offer
-                    self._offer = None
-                    self._can_put.notify()
-                    self._recorder.emit("widget_started", producer=producer, number=number, ids=0)
-                    return number
-                if self._closed or self._stopped:
-                    return None
-                self._can_take.wait()
+            number = self._next
+            if self._cancelled or number > self._limit:
+                return None
+            self._next = number + 1
+            self._recorder.widget_started(producer, number, self.held())
+            if self._next > self._limit:
+                self._changed.notify()  # the generator may close the channel now
+            return number
+
+    def serve(self) -> None:
+        """The generator thread's work: keep the channel until the numbers run
+        out or the stop signal comes, then close it."""
+        with self._lock:
+            while self._next <= self._limit and not (self._stopped or self._cancelled):
+                self._changed.wait()
+        self.close()
 
     def signal_stop(self, consumer: str | None, **extra) -> bool:
         """Send the stop signal: numbered while the channel is locked, so no
-        number is handed over after stop_signalled. Once only; False after."""
+        number is handed over after stop_signalled, except those a buffered
+        channel already holds. Once only; False after."""
         with self._lock:
             if self._stopped:
                 return False
             self._stopped = True
+            # What a buffered channel holds was generated before the stop: it stays.
+            self._limit = min(self._limit, self._next - 1 + self.capacity)
             self._recorder.stop(consumer, **extra)
-            self._can_put.notify_all()
-            self._can_take.notify_all()
+            self._changed.notify_all()
             return True
 
     def close(self) -> None:
@@ -111,14 +101,12 @@ class IdChannel:
             if self._closed:
                 return
             self._closed = True
-            self._recorder.emit("id_channel_closed", pending=len(self._items))
-            self._can_take.notify_all()
+            self._recorder.emit("id_channel_closed", pending=self.held())
 
     def cancel(self) -> None:
         with self._lock:
             self._cancelled = True
-            self._can_put.notify_all()
-            self._can_take.notify_all()
+            self._changed.notify_all()
 
 
 class WidgetBuffer:
@@ -144,7 +132,7 @@ class WidgetBuffer:
         with self._lock:
             items = self._items
             if len(items) >= self.capacity and not self._halted:
-                recorder.emit("producer_blocked", producer=producer, number=number)
+                recorder.producer_blocked(producer, number)
                 while len(items) >= self.capacity and not self._halted:
                     self._not_full.wait()
             if self._halted:
@@ -162,13 +150,13 @@ class WidgetBuffer:
         with self._lock:
             items = self._items
             if not items and not (self._closed or self._halted):
-                recorder.emit("consumer_waiting", consumer=consumer)
+                recorder.consumer_waiting(consumer)
                 while not items and not (self._closed or self._halted):
                     self._not_empty.wait()
             if self._halted or not items:
                 return None
             widget = items.popleft()
-            recorder.emit("widget_taken", consumer=consumer, number=widget.number, buffer=len(items))
+            recorder.widget_taken(consumer, widget.number, len(items))
             self._not_full.notify()
             return widget
 

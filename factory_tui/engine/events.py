@@ -105,6 +105,34 @@ class Recorder:
         with self.lock:
             self._deliver(type_, fields)
 
+    # -- the per-widget events: no dict is built when nobody listens ----------
+    def widget_started(self, producer: str, number: int, ids: int) -> None:
+        with self.lock:
+            t = self._stamp()
+            if self.listener is not None:
+                self.listener({"seq": self.seq, "t": t, "type": "widget_started",
+                               "producer": producer, "number": number, "ids": ids})
+
+    def producer_blocked(self, producer: str, number: int) -> None:
+        with self.lock:
+            t = self._stamp()
+            if self.listener is not None:
+                self.listener({"seq": self.seq, "t": t, "type": "producer_blocked",
+                               "producer": producer, "number": number})
+
+    def consumer_waiting(self, consumer: str) -> None:
+        with self.lock:
+            t = self._stamp()
+            if self.listener is not None:
+                self.listener({"seq": self.seq, "t": t, "type": "consumer_waiting", "consumer": consumer})
+
+    def widget_taken(self, consumer: str, number: int, occupancy: int) -> None:
+        with self.lock:
+            t = self._stamp()
+            if self.listener is not None:
+                self.listener({"seq": self.seq, "t": t, "type": "widget_taken",
+                               "consumer": consumer, "number": number, "buffer": occupancy})
+
     # -- events that move tallies -------------------------------------------
     def widget_produced(self, producer: str, number: int, broken: bool, occupancy: int) -> float:
         """Returns t of the event: the widget's creation time on the run clock."""

@@ -90,7 +90,7 @@ class Factory:
         self.config = config
         self.recorder = Recorder(config.k, listener)
         self.pacing = Pacing(speed)
-        self.ids = IdChannel(config.id_buffer, self.recorder)
+        self.ids = IdChannel(config.n, config.id_buffer, self.recorder)
         self.buffer = WidgetBuffer(config.buffer, self.recorder)
         self._remaining = config.n
         self._count_lock = threading.Lock()
@@ -170,7 +170,7 @@ class Factory:
             thread.start()
         for thread in producers:
             thread.join()
-        # Every producer has gone: a generator still offering a number must stop.
+        # Every producer has gone: a generator still waiting must close up.
         self.ids.cancel()
         generator.join()
         for thread in consumers:
@@ -210,11 +210,7 @@ class Factory:
 
     # -- the threads -----------------------------------------------------------
     def _generate(self) -> None:
-        put = self.ids.put
-        for number in range(1, self.config.n + 1):
-            if not put(number):
-                break
-        self.ids.close()
+        self.ids.serve()
 
     def _produce(self, index: int) -> None:
         name = f"producer_{index}"
