@@ -119,6 +119,8 @@ def load_trace(path: str | Path, *, check_invariants: bool = True) -> list[dict[
     """Read and validate a whole trace. Raises TraceError with one line."""
     path = Path(path)
     events: list[dict[str, Any]] = []
+    if path.is_dir():
+        raise TraceError(f"{path}: is a directory, not a trace file")
     try:
         handle = open(path, "rb")
     except OSError as exc:
@@ -137,6 +139,8 @@ def load_trace(path: str | Path, *, check_invariants: bool = True) -> list[dict[
             try:
                 event = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
             except (UnicodeDecodeError, ValueError) as exc:
+                if not raw.endswith(b"\n") and events and not handle.read(1):
+                    break  # the last line of a recording cut short mid-write: keep the prefix
                 raise TraceError(f"line {line_no}: not valid JSON ({str(exc).splitlines()[0][:80]})") from None
             _check_event(event, line_no, len(events) + 1)
             events.append(event)

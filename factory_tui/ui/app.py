@@ -49,10 +49,12 @@ class FactoryApp(App[int]):
         Binding("c", "compare", "Compare"),
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # as in any terminal program
-        Binding("home", "seek('start')", "Start of trace", key_display="home"),
+        # priority: the focused log would take home/end for scrolling; in a live
+        # run check_action declines these and the keys fall through to the log.
+        Binding("home", "seek('start')", "Start of trace", key_display="home", priority=True),
         Binding("b", "seek('broken')", "Broken"),
         Binding("t", "seek('stop')", "Stop signal"),
-        Binding("end", "seek('end')", "End", key_display="end"),
+        Binding("end", "seek('end')", "End", key_display="end", priority=True),
     ]
 
     def __init__(self, config: Config = UI_DEFAULTS, record: str | None = None,
