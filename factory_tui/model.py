@@ -112,6 +112,13 @@ class RunState:
     # -- the fold ----------------------------------------------------------------
     def apply(self, event: dict[str, Any]) -> str | None:
         """Fold one event in; return its line for the widget log, if it has one."""
+        entry = self.apply_entry(event)
+        return entry if entry is None or type(entry) is str else render(entry)
+
+    def apply_entry(self, event: dict[str, Any]) -> LogEntry | None:
+        """Fold one event in; return its log entry unformatted. Under a flood most
+        lines are never shown, so the per-widget lines are formatted only by
+        `render`, for the lines a screen will actually show."""
         self.seq = event["seq"]
         self.t = event["t"]
         handler = _HANDLERS.get(event["type"])
@@ -164,18 +171,17 @@ class RunState:
         self.produced += 1
         self.buffer.append(number)
         self.history.append(len(self.buffer))
-        tags = ""
+        over = False
         if e["broken"]:
             w.made_broken = number
             self.broken_in_buffer = True
-            tags += " BROKEN"
         if number > self.k > 0:
             self.after_broken += 1
         if self.stopped:
             self.after_stop += 1
             self.over.add(number)
-            tags += " over-production"
-        return _line(e, e["producer"], f"made     #{number:<6}{tags} buffer {len(self.buffer)}/{self.capacity}")
+            over = True
+        return (_made_line, e, over, self.capacity)
 
     def _consumer_waiting(self, e):
         w = self._consumer(e)
@@ -202,14 +208,10 @@ class RunState:
         w.count += 1
         self.consumed += 1
         self.latency.add(e["latency_s"])
-        tags = ""
-        if e["broken"]:
-            tags += " BROKEN"
-        if number in self.over:
+        over = number in self.over
+        if over:
             self.over.discard(number)
-            tags += " over-production"
-        return _line(e, e["consumer"], f"consumed #{number:<6}{tags} from {e['producer']} "
-                                       f"after {brief_duration(e['latency_s'])}")
+        return (_consumed_line, e, over, None)
 
     def _broken_found(self, e):
         self.broken, self.broken_by = e["number"], e["consumer"]
@@ -305,6 +307,28 @@ class RunState:
 _HANDLERS: dict[str, Callable[[RunState, dict], str | None]] = {
     kind: getattr(RunState, "_" + kind) for kind in EVENT_TYPES
 }
+
+
+LogEntry = Any  # a formatted line (str), or (formatter, event, over, capacity) to format later
+
+
+def render(entry: LogEntry) -> str:
+    """The text of a log entry."""
+    if type(entry) is str:
+        return entry
+    formatter, event, over, capacity = entry
+    return formatter(event, over, capacity)
+
+
+def _made_line(e: dict[str, Any], over: bool, capacity: int) -> str:
+    tags = (" BROKEN" if e["broken"] else "") + (" over-production" if over else "")
+    return _line(e, e["producer"], f"made     #{e['number']:<6}{tags} buffer {e['buffer']}/{capacity}")
+
+
+def _consumed_line(e: dict[str, Any], over: bool, _capacity: None) -> str:
+    tags = (" BROKEN" if e["broken"] else "") + (" over-production" if over else "")
+    return _line(e, e["consumer"], f"consumed #{e['number']:<6}{tags} from {e['producer']} "
+                                   f"after {brief_duration(e['latency_s'])}")
 
 
 def _line(event: dict[str, Any], who: str, what: str) -> str:

@@ -51,9 +51,9 @@ class FactoryApp(App[int]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # as in any terminal program
         # priority: the focused log would take home/end for scrolling; in a live
         # run check_action declines these and the keys fall through to the log.
-        Binding("home", "seek('start')", "Start of trace", key_display="home", priority=True),
-        Binding("b", "seek('broken')", "Broken"),
-        Binding("t", "seek('stop')", "Stop signal"),
+        Binding("home", "seek('start')", "Rewind", key_display="home", priority=True),
+        Binding("b", "seek('broken')", "Broken", priority=True),
+        Binding("t", "seek('stop')", "Stop", priority=True),
         Binding("end", "seek('end')", "End", key_display="end", priority=True),
     ]
 

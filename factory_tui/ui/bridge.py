@@ -24,9 +24,9 @@ from typing import Any, Callable
 
 from ..engine.config import Config
 from ..engine.factory import Factory
-from ..model import RunState
+from ..model import RunState, render
 
-LOG_BACKLOG = 2_000  # log lines kept between two frames; older ones are counted, not kept
+LOG_BACKLOG = 500  # log lines kept between two frames (more than a screen); older ones are counted, not kept
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Bridge:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._state = RunState()
-        self._lines: deque[str] = deque(maxlen=LOG_BACKLOG)
+        self._lines: deque = deque(maxlen=LOG_BACKLOG)  # log entries, formatted at frame time
         self._skipped = 0
         self._events = 0
         self._run_id = 0
@@ -77,13 +77,14 @@ class Bridge:
                 return None
             frame = Frame(
                 state=self._state.snapshot(),
-                lines=list(self._lines),
                 skipped_lines=self._skipped,
                 events=self._events,
             )
+            entries = list(self._lines)
             self._lines.clear()
             self._skipped = 0
             self._events = 0
+        frame.lines = [render(entry) for entry in entries]  # outside the lock: engine threads go on
         frame.paused = self.paused
         frame.speed = self.speed
         return frame
@@ -115,7 +116,7 @@ class Bridge:
 
     def _fold(self, event: dict[str, Any]) -> None:
         """Fold one event and keep its log line; call with self._lock held."""
-        line = self._state.apply(event)
+        line = self._state.apply_entry(event)
         self._events += 1
         if line is not None:
             if len(self._lines) == LOG_BACKLOG:
