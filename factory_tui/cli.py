@@ -104,6 +104,8 @@ def run_headless(config: Config, fmt: str, record: str | None) -> int:
     _install_sigpipe_default()
     out = sys.stdout
     writer = {"text": text_writer, "jsonl": jsonl_writer}.get(fmt)
+    if record is not None and not record.strip():
+        raise UsageError(f"{PROG}: --record: '' is not a file name; allowed: a path to write, e.g. run.jsonl")
     try:
         recorder = TraceWriter(record) if record else None
     except OSError as exc:
@@ -157,6 +159,8 @@ def run_compare(config: Config) -> int:
 
 
 def run_ui(config: Config, record: str | None = None, trace: list[dict[str, Any]] | None = None) -> int:
+    if record is not None and not record.strip():
+        raise UsageError(f"{PROG}: --record: '' is not a file name; allowed: a path to write, e.g. run.jsonl")
     _warn(config)
     from .ui.app import FactoryApp
 

@@ -13,8 +13,8 @@ import threading
 from pathlib import Path
 from typing import Any, TextIO
 
-from .engine.config import CONFIG_FIELDS
-from .engine.events import EVENT_FIELDS
+from .engine.config import CONFIG_FIELDS, validate
+from .engine.events import EVENT_FIELDS, OUTCOMES
 from .formats import event_json
 from .invariants import check_stream
 
@@ -38,6 +38,8 @@ class TraceWriter:
         self._lock = threading.Lock()  # close() may come from another thread than the events
 
     def __call__(self, event: dict[str, Any]) -> None:
+        # An OSError here (disk full) reaches the Recorder, which detaches this
+        # writer and fails the run with the message.
         with self._lock:
             if self._file.closed:
                 return
@@ -50,7 +52,10 @@ class TraceWriter:
     def close(self) -> None:
         with self._lock:
             if not self._file.closed:
-                self._file.close()
+                try:
+                    self._file.close()
+                except OSError:
+                    pass  # already reported: the write that failed ended the run
 
 
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
@@ -106,13 +111,20 @@ def _check_event(event: Any, line_no: int, expected_seq: int) -> None:
         unknown = set(config) - set(CONFIG_FIELDS)
         if unknown:
             fail(f"run_started.config has unknown settings {sorted(unknown)}")
-        if not (0 <= config["n"] <= 10**9 and 1 <= config["p"] <= 512 and 1 <= config["c"] <= 512
-                and config["buffer"] >= 1 and config["id_buffer"] >= 0):
-            fail("run_started.config is outside SPEC section 2's ranges")
+        if config.get("seed") is not None and type(config["seed"]) is not int:
+            fail("run_started.config.seed is not an integer")
+        _, errors = validate(config)  # the same rules as the command line and the form
+        if errors:
+            fail(f"run_started.config: {errors[0].message}")
     if kind == "run_finished":
-        for name in ("produced", "consumed", "discarded", "after_broken", "after_stop", "outcome"):
-            if name not in event["summary"]:
-                fail(f"run_finished.summary has no '{name}'")
+        summary = event["summary"]
+        for name in ("produced", "consumed", "discarded", "after_broken", "after_stop"):
+            if type(summary.get(name)) is not int:
+                fail(f"run_finished.summary.{name} is missing or not an integer")
+        if summary.get("outcome") not in OUTCOMES:
+            fail(f"run_finished.summary.outcome must be one of {', '.join(OUTCOMES)}")
+        if type(summary.get("elapsed_s")) not in (int, float):
+            fail("run_finished.summary.elapsed_s is missing or not a number")
 
 
 def load_trace(path: str | Path, *, check_invariants: bool = True) -> list[dict[str, Any]]:
@@ -138,7 +150,7 @@ def load_trace(path: str | Path, *, check_invariants: bool = True) -> list[dict[
                 continue
             try:
                 event = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-            except (UnicodeDecodeError, ValueError) as exc:
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:
                 if not raw.endswith(b"\n") and events and not handle.read(1):
                     break  # the last line of a recording cut short mid-write: keep the prefix
                 raise TraceError(f"line {line_no}: not valid JSON ({str(exc).splitlines()[0][:80]})") from None
@@ -149,11 +161,8 @@ def load_trace(path: str | Path, *, check_invariants: bool = True) -> list[dict[
     if events[0]["type"] != "run_started":
         raise TraceError("line 1: the first event must be run_started")
     if check_invariants:
-        problems = check_stream(events)
-        if events[-1]["type"] != "run_finished":
-            # A run cut short leaves a valid prefix: replay it, but it must be one.
-            problems = [p for p in problems if "never exited" not in p and "last event" not in p
-                        and "never closed" not in p and "never consumed" not in p]
+        # A run cut short leaves a valid prefix: replay it, but it must be one.
+        problems = check_stream(events, prefix_ok=True)
         if problems:
             first = problems[0]
             line = first.split(":", 1)[0].removeprefix("seq ") if first.startswith("seq ") else None

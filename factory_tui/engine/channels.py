@@ -53,6 +53,7 @@ class IdChannel:
         self._stopped = False
         self._closed = False
         self._cancelled = False
+        self._sealed = False  # the run is over: no stop signal any more
 
     def held(self) -> int:
         """Numbers waiting in the channel (0 for a hand-off)."""
@@ -87,7 +88,7 @@ class IdChannel:
         number is handed over after stop_signalled, except those a buffered
         channel already holds. Once only; False after."""
         with self._lock:
-            if self._stopped:
+            if self._stopped or self._sealed:
                 return False
             self._stopped = True
             # What a buffered channel holds was generated before the stop: it stays.
@@ -107,6 +108,11 @@ class IdChannel:
         with self._lock:
             self._cancelled = True
             self._changed.notify_all()
+
+    def seal(self) -> None:
+        """Every worker has exited: a late interrupt must not send a stop signal."""
+        with self._lock:
+            self._sealed = True
 
 
 class WidgetBuffer:

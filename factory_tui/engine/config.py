@@ -16,7 +16,7 @@ STRATEGIES = ("drain", "strict", "abort")
 
 MAX_N = 1_000_000_000
 MAX_WORKERS = 512
-_WHOLE = re.compile(r"[+-]?[0-9]{1,40}")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,1000}")  # k may be any integer; 1000 digits is far past any use
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,20 @@ class Recorder:
         self.stop_signalled = False
         self.last_t = 0.0
         self.latency = LatencyHistogram()
+        self.listener_error: BaseException | None = None
+        self.on_listener_error: Callable[[BaseException], None] | None = None
+
+    def _notify(self, event: Event) -> None:
+        """Hand one event to the listener. A listener that raises is detached
+        (it hears nothing more) and reported through `on_listener_error`; the
+        engine's own state stays consistent because nothing is unwound."""
+        try:
+            self.listener(event)  # type: ignore[misc]
+        except BaseException as exc:  # noqa: BLE001 - reported, never swallowed silently
+            self.listener = None
+            self.listener_error = exc
+            if self.on_listener_error is not None:
+                self.on_listener_error(exc)
 
     def start_clock(self) -> None:
         """t = 0 is the moment the run starts."""
@@ -98,7 +112,7 @@ class Recorder:
         if self.listener is not None:
             event = {"seq": self.seq, "t": t, "type": type_}
             event.update(fields)
-            self.listener(event)
+            self._notify(event)
         return t
 
     def emit(self, type_: str, **fields: Any) -> None:
@@ -110,27 +124,27 @@ class Recorder:
         with self.lock:
             t = self._stamp()
             if self.listener is not None:
-                self.listener({"seq": self.seq, "t": t, "type": "widget_started",
+                self._notify({"seq": self.seq, "t": t, "type": "widget_started",
                                "producer": producer, "number": number, "ids": ids})
 
     def producer_blocked(self, producer: str, number: int) -> None:
         with self.lock:
             t = self._stamp()
             if self.listener is not None:
-                self.listener({"seq": self.seq, "t": t, "type": "producer_blocked",
+                self._notify({"seq": self.seq, "t": t, "type": "producer_blocked",
                                "producer": producer, "number": number})
 
     def consumer_waiting(self, consumer: str) -> None:
         with self.lock:
             t = self._stamp()
             if self.listener is not None:
-                self.listener({"seq": self.seq, "t": t, "type": "consumer_waiting", "consumer": consumer})
+                self._notify({"seq": self.seq, "t": t, "type": "consumer_waiting", "consumer": consumer})
 
     def widget_taken(self, consumer: str, number: int, occupancy: int) -> None:
         with self.lock:
             t = self._stamp()
             if self.listener is not None:
-                self.listener({"seq": self.seq, "t": t, "type": "widget_taken",
+                self._notify({"seq": self.seq, "t": t, "type": "widget_taken",
                                "consumer": consumer, "number": number, "buffer": occupancy})
 
     # -- events that move tallies -------------------------------------------
@@ -144,7 +158,7 @@ class Recorder:
                 self.after_broken += 1
             t = self._stamp()
             if self.listener is not None:
-                self.listener(
+                self._notify(
                     {"seq": self.seq, "t": t, "type": "widget_produced",
                      "producer": producer, "number": number, "broken": broken, "buffer": occupancy}
                 )
@@ -156,7 +170,7 @@ class Recorder:
             t = self._stamp()
             self.latency.add(t - made_t)
             if self.listener is not None:
-                self.listener(
+                self._notify(
                     {"seq": self.seq, "t": t, "type": "widget_consumed", "consumer": consumer,
                      "number": number, "producer": producer, "broken": broken,
                      "latency_s": t - made_t}

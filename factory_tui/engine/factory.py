@@ -45,7 +45,9 @@ class Pacing:
     def sleep(self, seconds: float) -> bool:
         """Wait `seconds` of run time. False if the run was cancelled meanwhile."""
         if seconds > 0:
-            return not self._cancelled.wait(seconds / self.speed)
+            # A delay may be any size (SPEC: >= 0): a wait longer than the
+            # platform allows is a wait until cancel.
+            return not self._cancelled.wait(min(seconds / self.speed, threading.TIMEOUT_MAX))
         return not self._cancelled.is_set()
 
     def checkpoint(self, role: str) -> None:
@@ -101,6 +103,8 @@ class Factory:
         self._cancelled = False
         self._failure: str | None = None
         self._threads: list[threading.Thread] = []
+        self._helpers: list[threading.Thread] = []
+        self.recorder.on_listener_error = self._listener_failed
         self._supervisor: threading.Thread | None = None
         self.done = threading.Event()
         self.summary: dict[str, Any] | None = None
@@ -128,10 +132,11 @@ class Factory:
         self.buffer.halt()
 
     def interrupt(self) -> None:
-        """Stop production as the broken widget would, then drain (Ctrl-C)."""
-        self._interrupted = True
+        """Stop production as the broken widget would, then drain (Ctrl-C).
+        Does nothing once a stop was signalled or the run is over."""
         self.pacing.resume()
-        self.ids.signal_stop(None, reason="interrupt")
+        if self.ids.signal_stop(None, reason="interrupt"):
+            self._interrupted = True
 
     def pause(self) -> None:
         self.pacing.pause()
@@ -151,6 +156,23 @@ class Factory:
 
     # -- the run ---------------------------------------------------------------
     def run(self) -> dict[str, Any]:
+        """The whole run, in the calling thread; returns the summary. Whatever
+        happens, every thread is joined and `done` is set."""
+        try:
+            return self._run()
+        finally:
+            self.done.set()
+
+    def _listener_failed(self, exc: BaseException) -> None:
+        # Called with the Recorder's lock (and maybe a buffer's) held: take no
+        # lock here; a short-lived thread cancels the run instead.
+        if self._failure is None:
+            self._failure = f"event listener: {type(exc).__name__}: {exc}"
+        canceller = threading.Thread(target=self.cancel, name="factory-canceller", daemon=True)
+        self._helpers.append(canceller)
+        canceller.start()
+
+    def _run(self) -> dict[str, Any]:
         cfg = self.config
         rec = self.recorder
         rec.start_clock()
@@ -175,7 +197,10 @@ class Factory:
         generator.join()
         for thread in consumers:
             thread.join()
+        self.ids.seal()  # from here on no stop signal can follow run_finished
         self.buffer.discard_all()  # after a cancel or abort: reported, never lost
+        for helper in self._helpers:
+            helper.join()
         self.summary = rec.summary(self._outcome(), rec.now())
         if self._failure:
             self.summary["error"] = self._failure

@@ -204,3 +204,20 @@ def test_summary_line_has_throughput_and_latency():
     result = cli("run", "-n", "100", "--format", "none")
     assert re.search(r"widgets_per_s=\d+ latency_p50=\S+ latency_p95=\S+ latency_max=\S+ seed=\d+$",
                      result.stderr.strip())
+
+
+def test_a_recording_that_cannot_be_written_fails_the_run_without_hanging():
+    result = cli("run", "-n", "3", "--record", "/dev/full", timeout=20)
+    assert result.returncode == 1
+    assert "the run failed: event listener: OSError: [Errno 28] No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_record_name_is_bad_usage():
+    result = cli("run", "-n", "3", "--record", "")
+    assert result.returncode == 2 and "--record: '' is not a file name" in result.stderr
+
+
+def test_k_may_be_any_integer_however_long():
+    result = cli("run", "-n", "5", "-k", "1" * 60, "--format", "none")
+    assert result.returncode == 0 and "no widget will be broken" in result.stderr

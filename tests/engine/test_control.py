@@ -160,3 +160,42 @@ def test_latency_histogram_percentiles_are_close():
     assert hist.high == 1.0 and hist.low == 0.001
     assert abs(hist.mean - sum(values) / len(values)) < 1e-12
     assert sum(n for _, n in hist.bins(10)) == 1000
+
+
+def test_a_listener_failing_on_the_first_event_ends_the_run_failed(no_leaked_threads):
+    def listener(event):
+        raise OSError(28, "No space left on device")
+
+    factory = Factory(Config(n=100, p=4, c=4), listener)
+    factory.start()
+    assert factory.join(5.0), "the run must end, not hang"
+    assert factory.summary["outcome"] == "failed"
+    assert "No space left on device" in factory.summary["error"]
+    assert not factory.alive_threads()
+
+
+def test_an_interrupt_after_the_run_finished_adds_nothing(no_leaked_threads):
+    events: list[dict] = []
+    factory = Factory(Config(n=20, p=2, c=2), events.append)
+    factory.run()
+    count = len(events)
+    factory.interrupt()
+    assert len(events) == count and events[-1]["type"] == "run_finished"
+    assert factory.summary["outcome"] == "completed"
+
+
+def test_an_interrupt_after_the_broken_widget_keeps_the_outcome(no_leaked_threads):
+    factory, events = _live(Config(n=100_000, k=5, p=2, c=2, produce_ms=1, consume_ms=1))
+    assert _wait_for(lambda: any(e["type"] == "stop_signalled" for e in events))
+    factory.interrupt()
+    assert factory.join(5.0)
+    assert factory.summary["outcome"] == "stopped"
+    assert sum(e["type"] == "stop_signalled" for e in events) == 1
+
+
+def test_a_delay_beyond_the_platform_limit_waits_until_cancel():
+    factory = Factory(Config(n=1, produce_ms=1e300), None)
+    waited = []
+    factory.pacing._cancelled.wait = lambda seconds: waited.append(seconds) or False
+    factory.pacing.sleep(1e297)
+    assert waited == [threading.TIMEOUT_MAX]

@@ -70,6 +70,12 @@ HOSTILE = {
     "not an object": lambda lines: ["[1, 2, 3]"] + lines,
     "no run_started first": lambda lines: lines[1:],
     "a config out of range": lambda lines: edit(lines, 0, lambda e: e["config"].update(p=0)),
+    "an unknown strategy": lambda lines: edit(lines, 0, lambda e: e["config"].update(stop="banana")),
+    "a jitter above 1": lambda lines: edit(lines, 0, lambda e: e["config"].update(jitter=5.0)),
+    "a negative delay": lambda lines: edit(lines, 0, lambda e: e["config"].update(produce_ms=-3)),
+    "an unknown outcome": lambda lines: edit(lines, len(lines) - 1, lambda e: e["summary"].update(outcome=["x"])),
+    "a text elapsed time": lambda lines: edit(lines, len(lines) - 1, lambda e: e["summary"].update(elapsed_s="1")),
+    "JSON nested past the recursion limit": lambda lines: ["[" * 100_000 + "]" * 100_000] + lines,
 }
 
 
