@@ -163,21 +163,22 @@ class Bridge:
             self._compare_factory.cancel()
 
     def shutdown(self, timeout: float = 2.0) -> bool:
-        """Cancel everything and wait for every engine thread to end."""
+        """Cancel everything and wait (at most `timeout` in all) for every
+        engine thread to end. True if none is left."""
+        import time
+
+        deadline = time.monotonic() + timeout
         current = self._factory
         self.cancel()
         self.cancel_compare()
-        ok = True
+        factories = [*self._retired, *([current] if current else [])]
+        threads = [t for f in factories for t in f.alive_threads()]
         if self._compare_thread is not None:
-            self._compare_thread.join(timeout)
-            ok = not self._compare_thread.is_alive()
-        for factory in [*self._retired, *([current] if current else [])]:
-            ok = factory.join(timeout) and ok
-            for thread in factory.alive_threads():
-                thread.join(timeout)
-                ok = ok and not thread.is_alive()
+            threads.append(self._compare_thread)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
         self._retired = []
-        return ok
+        return not any(t.is_alive() for t in threads)
 
     @property
     def running(self) -> bool:

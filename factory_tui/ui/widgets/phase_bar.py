@@ -28,7 +28,7 @@ class PhaseBar(Static):
         if self.size.width and self.size.width < 100:  # narrow: the phase, not the path
             text.append(f" {phase.upper()} ", style=_style(phase))
             self._counts(text, state, paused, speed, source, short=True)
-            self.update(text)
+            self.update(text, layout=False)
             return
         steps = list(PATH)
         if phase in ENDINGS:
@@ -41,7 +41,7 @@ class PhaseBar(Static):
             else:
                 text.append(step, style="dim")
         self._counts(text, state, paused, speed, source)
-        self.update(text)
+        self.update(text, layout=False)
 
     @staticmethod
     def _counts(text: Text, state: RunState, paused: bool, speed: float, source: str, short: bool = False) -> None:

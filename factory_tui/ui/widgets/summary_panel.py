@@ -11,7 +11,7 @@ from ...model import RunState, brief_duration
 
 class SummaryPanel(Static):
     DEFAULT_CSS = """
-    SummaryPanel { height: auto; padding: 0 1; border: round $panel-lighten-2; border-title-align: left; }
+    SummaryPanel { height: 19; padding: 0 1; border: round $panel-lighten-2; border-title-align: left; }
     SummaryPanel.-done { border: round $success; }
     SummaryPanel.-ended { border: round $error; }
     """
@@ -57,4 +57,4 @@ class SummaryPanel(Static):
             table.add_row("seed", str(state.config["seed"]))
         if summary and summary.get("error"):
             table.add_row("error", Text(str(summary["error"]), style="red"))
-        self.update(table)
+        self.update(table, layout=False)  # fixed height: no reflow of the screen per frame

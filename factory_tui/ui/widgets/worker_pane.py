@@ -21,6 +21,7 @@ STATES = {
     "idle": ("·", "idle", "-idle"),
 }
 STATE_CLASSES = {"-idle", "-busy", "-blocked", "-waiting", "-exited"}
+COMPACT_STYLES = {"-idle": "", "-busy": "green", "-blocked": "bold red", "-waiting": "yellow", "-exited": "dim"}
 COMPACT_ABOVE = 8  # more workers than this in a group: one line each
 
 
@@ -40,12 +41,7 @@ class WorkerPane(Static):
     WorkerPane.-blocked { border: round $error; background: $error 15%; }
     WorkerPane.-waiting { border: round $warning; background: $warning 10%; }
     WorkerPane.-exited { border: round $panel; color: $text-muted; }
-    WorkerPane.-compact.-busy { color: $success; border: none; }
-    WorkerPane.-compact.-blocked { color: $error; border: none; }
-    WorkerPane.-compact.-waiting { color: $warning; border: none; }
-    WorkerPane.-compact.-exited { color: $text-muted; border: none; }
     WorkerPane.-broken { border: heavy $error; background: $error 30%; }
-    WorkerPane.-compact.-broken { border: none; background: $error 40%; }
     """
 
     def __init__(self, role: str, index: int, compact: bool = False):
@@ -69,11 +65,7 @@ class WorkerPane(Static):
             return
         self._shown = key
         symbol, words, css = STATES.get(worker.state, ("?", worker.state, "-idle"))
-        for name in STATE_CLASSES - {css}:
-            self.remove_class(name)
-        self.add_class(css)
         highlight = worker.broken or worker.found_broken is not None
-        self.set_class(highlight, "-broken")
         verb = "made" if self.role == "producer" else "consumed"
         hand = Text()
         if worker.number is not None:
@@ -83,13 +75,23 @@ class WorkerPane(Static):
             if worker.over:
                 hand.append(" over", style="bold yellow")
         if self.has_class("-compact"):
-            line = Text(f"{self.role[0]}{self.index:<3} {symbol} ")
-            line.append_text(hand if worker.number is not None else Text("    "))
+            # One line, styled in the text itself: changing CSS classes on
+            # hundreds of panes every frame would restyle and re-lay them out.
+            line = Text(f"{self.role[0]}{self.index:<3} {symbol} ", style=COMPACT_STYLES[css],
+                        no_wrap=True, overflow="ellipsis")
+            if worker.number is not None:
+                line.append_text(hand)
+            elif worker.found_broken is not None:  # narrow cells: the find replaces the empty hand
+                line.append(f"found#{worker.found_broken}", style="bold reverse")
             line.append(f" ×{worker.count}")
-            if worker.found_broken is not None:
-                line.append(f" found #{worker.found_broken}", style="bold reverse")
-            self.update(line)
+            if highlight:
+                line.stylize("on dark_red")
+            self.update(line, layout=False)
             return
+        for name in STATE_CLASSES - {css}:
+            self.remove_class(name)
+        self.add_class(css)
+        self.set_class(highlight, "-broken")
         if worker.found_broken is not None:
             self.border_subtitle = f"found BROKEN #{worker.found_broken}"
         elif worker.made_broken is not None:
@@ -104,7 +106,7 @@ class WorkerPane(Static):
             text.append_text(hand)
             text.append("  ")
         text.append(f"{verb} {worker.count}")
-        self.update(text)
+        self.update(text, layout=False)
 
 
 class WorkerGroup(Container):
@@ -146,6 +148,8 @@ class WorkerGroup(Container):
             pane.display = pane.index <= count
             if pane.has_class("-compact") != compact:
                 pane.set_class(compact, "-compact")
+                if compact:  # compact panes carry their look in their text
+                    pane.remove_class(*STATE_CLASSES, "-broken")
                 pane.forget()
         if new:
             self.mount_all(new)
