@@ -110,7 +110,8 @@ def run_headless(config: Config, fmt: str, record: str | None) -> int:
         recorder = TraceWriter(record) if record else None
     except OSError as exc:
         raise UsageError(f"{PROG}: --record: cannot write {record!r}: {exc.strerror or exc}") from None
-    factory = Factory(config, fan_out(writer(out) if writer else None, recorder))
+    output = writer(out) if writer else None
+    factory = Factory(config, fan_out(output, recorder))
     interrupts = 0
     factory.start()
     try:
@@ -128,6 +129,8 @@ def run_headless(config: Config, fmt: str, record: str | None) -> int:
                     factory.join(2.0)
                     break
     finally:
+        if output is not None:
+            output.close()
         if recorder:
             recorder.close()
     try:

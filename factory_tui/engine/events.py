@@ -76,12 +76,25 @@ class Recorder:
         self.listener_error: BaseException | None = None
         self.on_listener_error: Callable[[BaseException], None] | None = None
 
+    @property
+    def listener(self) -> Listener | None:
+        return self._listener
+
+    @listener.setter
+    def listener(self, listener: Listener | None) -> None:
+        """A listener may say which event types it wants (a `wants` attribute);
+        no event dict is built for the others: the text log needs one event
+        per widget, not six."""
+        self._listener = listener
+        wants = getattr(listener, "wants", None)
+        self._hear = {kind: listener is not None and (wants is None or kind in wants) for kind in EVENT_FIELDS}
+
     def _notify(self, event: Event) -> None:
         """Hand one event to the listener. A listener that raises is detached
         (it hears nothing more) and reported through `on_listener_error`; the
         engine's own state stays consistent because nothing is unwound."""
         try:
-            self.listener(event)  # type: ignore[misc]
+            self._listener(event)  # type: ignore[misc]
         except BaseException as exc:  # noqa: BLE001 - reported, never swallowed silently
             self.listener = None
             self.listener_error = exc
@@ -109,7 +122,7 @@ class Recorder:
     def _deliver(self, type_: str, fields: dict[str, Any]) -> float:
         """Number one event and hand it to the listener; call with self.lock held."""
         t = self._stamp()
-        if self.listener is not None:
+        if self._hear.get(type_, self._listener is not None):
             event = {"seq": self.seq, "t": t, "type": type_}
             event.update(fields)
             self._notify(event)
@@ -123,27 +136,27 @@ class Recorder:
     def widget_started(self, producer: str, number: int, ids: int) -> None:
         with self.lock:
             t = self._stamp()
-            if self.listener is not None:
+            if self._hear["widget_started"]:
                 self._notify({"seq": self.seq, "t": t, "type": "widget_started",
                                "producer": producer, "number": number, "ids": ids})
 
     def producer_blocked(self, producer: str, number: int) -> None:
         with self.lock:
             t = self._stamp()
-            if self.listener is not None:
+            if self._hear["producer_blocked"]:
                 self._notify({"seq": self.seq, "t": t, "type": "producer_blocked",
                                "producer": producer, "number": number})
 
     def consumer_waiting(self, consumer: str) -> None:
         with self.lock:
             t = self._stamp()
-            if self.listener is not None:
+            if self._hear["consumer_waiting"]:
                 self._notify({"seq": self.seq, "t": t, "type": "consumer_waiting", "consumer": consumer})
 
     def widget_taken(self, consumer: str, number: int, occupancy: int) -> None:
         with self.lock:
             t = self._stamp()
-            if self.listener is not None:
+            if self._hear["widget_taken"]:
                 self._notify({"seq": self.seq, "t": t, "type": "widget_taken",
                                "consumer": consumer, "number": number, "buffer": occupancy})
 
@@ -157,7 +170,7 @@ class Recorder:
             if number > self._k > 0:
                 self.after_broken += 1
             t = self._stamp()
-            if self.listener is not None:
+            if self._hear["widget_produced"]:
                 self._notify(
                     {"seq": self.seq, "t": t, "type": "widget_produced",
                      "producer": producer, "number": number, "broken": broken, "buffer": occupancy}
@@ -169,7 +182,7 @@ class Recorder:
             self.consumed += 1
             t = self._stamp()
             self.latency.add(t - made_t)
-            if self.listener is not None:
+            if self._hear["widget_consumed"]:
                 self._notify(
                     {"seq": self.seq, "t": t, "type": "widget_consumed", "consumer": consumer,
                      "number": number, "producer": producer, "broken": broken,
