@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 
 from .engine.events import EVENT_TYPES
 from .engine.stats import LatencyHistogram
+from .insights import Insights
 
 PHASES = ("idle", "running", "stopping", "draining", "finished", "aborted", "cancelled", "failed")
 FINAL_PHASE = {"completed": "finished", "stopped": "finished", "aborted": "aborted",
@@ -70,6 +71,7 @@ class RunState:
     broken_in_buffer: bool = False
     ids_in_channel: int = 0  # the ID channel's occupancy, as of the last take
     latency: LatencyHistogram = field(default_factory=LatencyHistogram)
+    insights: Insights = field(default_factory=Insights)
     buffer_len: int | None = None  # set only on snapshots, whose buffer is cut short
 
     # -- derived ---------------------------------------------------------------
@@ -105,6 +107,7 @@ class RunState:
         copy.history = deque(self.history, maxlen=HISTORY)
         copy.over = set(self.over)
         copy.latency = self.latency.copy()
+        copy.insights = self.insights.copy(with_contents=False)
         copy.config = dict(self.config) if self.config else None
         copy.summary = dict(self.summary) if self.summary else None
         return copy
@@ -171,6 +174,7 @@ class RunState:
         self.produced += 1
         self.buffer.append(number)
         self.history.append(len(self.buffer))
+        self.insights.put(e["t"], number, len(self.buffer))
         over = False
         if e["broken"]:
             w.made_broken = number
@@ -194,6 +198,7 @@ class RunState:
         elif number in self.buffer:  # a trace that was not FIFO: still show it right
             self.buffer.remove(number)
         self.history.append(len(self.buffer))
+        self.insights.left(e["t"], number, len(self.buffer))
         w = self._consumer(e)
         w.state, w.number = "consuming", number
         w.broken = number == self.k
@@ -208,6 +213,7 @@ class RunState:
         w.count += 1
         self.consumed += 1
         self.latency.add(e["latency_s"])
+        self.insights.consumed(e["t"])
         over = number in self.over
         if over:
             self.over.discard(number)
@@ -254,9 +260,11 @@ class RunState:
         if self.buffer and self.buffer[0] == number:  # discards come oldest first
             self.buffer.popleft()
             self.history.append(len(self.buffer))
+            self.insights.left(e["t"], number, len(self.buffer))
         elif number in self.buffer:
             self.buffer.remove(number)
             self.history.append(len(self.buffer))
+            self.insights.left(e["t"], number, len(self.buffer))
         else:
             for w in self.consumers.values():  # discarded from a consumer's hands
                 if w.number == number:

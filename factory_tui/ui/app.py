@@ -20,6 +20,7 @@ from .compare_screen import CompareScreen
 from .help_screen import HelpScreen
 from .player import TracePlayer
 from .widgets.buffer_gauge import BufferGauge
+from .widgets.insight_panel import InsightPanel
 from .widgets.phase_bar import PhaseBar
 from .widgets.settings_form import SettingsForm
 from .widgets.summary_panel import SummaryPanel
@@ -47,6 +48,7 @@ class FactoryApp(App[int]):
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("c", "compare", "Compare"),
+        Binding("i", "insights", "Insights"),
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # as in any terminal program
         # priority: the focused log would take home/end for scrolling; in a live
@@ -83,6 +85,7 @@ class FactoryApp(App[int]):
                 yield BufferGauge(id="buffer")
                 yield WorkerGroup("consumer", id="consumers")
                 yield WidgetLog(id="log")
+                yield InsightPanel(id="insights")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -153,6 +156,7 @@ class FactoryApp(App[int]):
         self.query_one(BufferGauge).show(state, config.buffer)
         self._draw_phase()
         self.query_one(SummaryPanel).show(state)
+        self.query_one(InsightPanel).show(state)
 
     def _draw_phase(self) -> None:
         paused = self.bridge.paused or (self.player is not None and not self._playing
@@ -274,6 +278,8 @@ class FactoryApp(App[int]):
         yield SystemCommand("Pause / resume", "Hold or release every thread (space)", self.action_pause)
         yield SystemCommand("Compare strategies", "Run drain, strict and abort side by side (c)",
                             self.action_compare)
+        yield SystemCommand("Insights", "Throughput, occupancy, waits and Little's law, or back to the log (i)",
+                            self.action_insights)
         for stop, words in (("drain", "producers finish what they hold; consumers drain the buffer"),
                             ("strict", "at most one widget is put after the stop signal"),
                             ("abort", "stop at once; what is left in the buffer is discarded")):
@@ -289,6 +295,14 @@ class FactoryApp(App[int]):
         self.speed_index = max(0, min(len(SPEEDS) - 1, index))
         self.bridge.set_speed(self.speed)
         self._draw_phase()
+
+    def action_insights(self) -> None:
+        """Switch the bottom of the screen between the widget log and the insight panel."""
+        panel = self.query_one(InsightPanel)
+        log = self.query_one(WidgetLog)
+        panel.display = not panel.display
+        log.display = not panel.display
+        panel.show(self.state)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

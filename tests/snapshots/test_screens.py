@@ -84,6 +84,13 @@ class TestRunScreens:
         moment = position("many", lambda s: s.phase == "stopping")
         assert snap_compare(replay_app("many"), run_before=at(moment), terminal_size=WIDE)
 
+    def test_insight_panel(self, snap_compare):
+        async def finished_with_insights(pilot) -> None:
+            pilot.app.seek_to(10**9)
+            await pilot.press("i")
+
+        assert snap_compare(replay_app("prefilled"), run_before=finished_with_insights, terminal_size=WIDE)
+
     def test_whole_screen_at_80x24(self, snap_compare):
         moment = position("drain", lambda s: s.phase == "stopping")
         assert snap_compare(replay_app("drain"), run_before=at(moment), terminal_size=(80, 24))
