@@ -38,6 +38,8 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
             help=f"{setting.label}: {setting.allowed()}",
         )
     parser.add_argument("--record", metavar="FILE.jsonl", default=None, help="write the event stream to a file")
+    parser.add_argument("--chrome-trace", metavar="FILE.json", default=None,
+                        help="write the run as a Chrome trace (open it in Perfetto or chrome://tracing)")
 
 
 def _settings_from(args: argparse.Namespace, base: Config) -> Config:
@@ -61,6 +63,14 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     elif command == "replay":
         parser = _Parser(prog=f"{PROG} replay", description="Replay a recorded run in the terminal UI.")
         parser.add_argument("trace", metavar="TRACE.jsonl")
+        parser.add_argument("--chrome-trace", metavar="FILE.json", default=None,
+                            help="also write the trace as a Chrome trace (Perfetto, chrome://tracing)")
+    elif command == "serve":
+        parser = _Parser(prog=f"{PROG} serve", description="The terminal UI in a browser, via textual-serve. "
+                         "Settings flags preset each session's form.")
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+        parser.add_argument("--port", default="8000", help="port (default 8000)")
+        _add_settings(parser)
     else:
         parser = _Parser(
             prog=PROG,
@@ -73,18 +83,20 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = argv[0] if argv and argv[0] in ("run", "replay") else None
+    command = argv[0] if argv and argv[0] in ("run", "replay", "serve") else None
     try:
         args = build_parser(command).parse_args(argv[1:] if command else argv)
         if command == "run":
             config = _settings_from(args, Config())
             if args.compare:
                 return run_compare(config)
-            return run_headless(config, args.format, args.record)
+            return run_headless(config, args.format, args.record, args.chrome_trace)
         if command == "replay":
-            return replay_ui(args.trace)
+            return replay_ui(args.trace, args.chrome_trace)
+        if command == "serve":
+            return serve_ui(args, argv[1:])
         config = _settings_from(args, UI_DEFAULTS)
-        return run_ui(config, args.record)
+        return run_ui(config, args.record, chrome_trace=args.chrome_trace)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -95,7 +107,20 @@ def _warn(config: Config) -> None:
         print(f"{PROG}: {line}", file=sys.stderr)
 
 
-def run_headless(config: Config, fmt: str, record: str | None) -> int:
+def _check_output_path(flag: str, path: str | None) -> None:
+    """A file we will write at the end must be writable now: fail before the run, not after it."""
+    if path is None:
+        return
+    if not path.strip():
+        raise UsageError(f"{PROG}: {flag}: '' is not a file name; allowed: a path to write")
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{PROG}: {flag}: cannot write {path!r}: {exc.strerror or exc}") from None
+
+
+def run_headless(config: Config, fmt: str, record: str | None, chrome_trace: str | None = None) -> int:
     from .engine.factory import Factory
     from .formats import fan_out, jsonl_writer, summary_line, text_writer
     from .trace import TraceWriter
@@ -110,8 +135,10 @@ def run_headless(config: Config, fmt: str, record: str | None) -> int:
         recorder = TraceWriter(record) if record else None
     except OSError as exc:
         raise UsageError(f"{PROG}: --record: cannot write {record!r}: {exc.strerror or exc}") from None
+    _check_output_path("--chrome-trace", chrome_trace)
+    collected: list[dict[str, Any]] | None = [] if chrome_trace else None  # memory grows with the run
     output = writer(out) if writer else None
-    factory = Factory(config, fan_out(output, recorder))
+    factory = Factory(config, fan_out(output, recorder, collected.append if collected is not None else None))
     interrupts = 0
     factory.start()
     try:
@@ -140,6 +167,10 @@ def run_headless(config: Config, fmt: str, record: str | None) -> int:
     summary = factory.summary
     if summary is None:  # the second Ctrl-C: quit at once
         return EXIT_INTERRUPTED
+    if chrome_trace and collected:
+        from .chrome_trace import write_chrome_trace
+
+        write_chrome_trace(collected, chrome_trace)
     print(summary_line(summary, config.stop, factory.seed), file=sys.stderr)
     if summary["outcome"] == "failed":
         print(f"{PROG}: the run failed: {summary.get('error')}", file=sys.stderr)
@@ -161,25 +192,54 @@ def run_compare(config: Config) -> int:
     return EXIT_OK
 
 
-def run_ui(config: Config, record: str | None = None, trace: list[dict[str, Any]] | None = None) -> int:
+def run_ui(config: Config, record: str | None = None, trace: list[dict[str, Any]] | None = None,
+           chrome_trace: str | None = None) -> int:
     if record is not None and not record.strip():
         raise UsageError(f"{PROG}: --record: '' is not a file name; allowed: a path to write, e.g. run.jsonl")
+    _check_output_path("--chrome-trace", chrome_trace)
     _warn(config)
     from .ui.app import FactoryApp
 
-    app = FactoryApp(config, record=record, trace=trace)
+    app = FactoryApp(config, record=record, trace=trace, chrome_trace=chrome_trace)
     app.run()
     return app.return_code or 0
 
 
-def replay_ui(path: str) -> int:
+def replay_ui(path: str, chrome_trace: str | None = None) -> int:
     from .trace import TraceError, load_trace
 
     try:
         events = load_trace(path)
     except TraceError as exc:
         raise UsageError(f"{PROG} replay: {exc}") from None
+    if chrome_trace:
+        from .chrome_trace import write_chrome_trace
+
+        _check_output_path("--chrome-trace", chrome_trace)
+        write_chrome_trace(events, chrome_trace)
     return run_ui(Config.from_dict(events[0]["config"]), trace=events)
+
+
+def serve_ui(args: argparse.Namespace, argv: list[str]) -> int:
+    from .serve import serve
+
+    port = args.port
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise UsageError(f"{PROG} serve: --port: {port!r} is not a port; allowed: a whole number from 1 to 65535")
+    _settings_from(args, UI_DEFAULTS)  # bad settings are refused here, not in every browser tab
+    session_flags = []
+    skip = False
+    for i, word in enumerate(argv):  # pass the settings flags on to each session, not --host/--port
+        if skip:
+            skip = False
+            continue
+        if word in ("--host", "--port"):
+            skip = True
+            continue
+        if word.startswith(("--host=", "--port=")):
+            continue
+        session_flags.append(word)
+    return serve(host=args.host, port=int(port), argv=session_flags)
 
 
 def _install_sigpipe_default() -> None:

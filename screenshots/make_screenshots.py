@@ -45,6 +45,7 @@ SHOTS = [
     ("prefilled-id-channel", "prefilled", lambda s: s.stopped and s.after_stop >= 10, [], (120, 40)),
     ("32x32-workers", "many", lambda s: s.phase == "stopping", [], (120, 40)),
     ("help", None, None, ["question_mark"], (120, 40)),
+    ("insights", "prefilled", None, ["i"], (120, 40)),
     ("80x24", "drain", lambda s: s.phase == "stopping", [], (80, 24)),
 ]
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from functools import partial
+from pathlib import Path
 from typing import Any, Iterable
 
 from textual.app import App, ComposeResult, SystemCommand
@@ -49,6 +51,8 @@ class FactoryApp(App[int]):
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("c", "compare", "Compare"),
         Binding("i", "insights", "Insights"),
+        Binding("e", "export", "Export"),
+        Binding("ctrl+s", "save_svg", "Save SVG", show=False),
         Binding("escape", "leave_field", "Leave field", show=False),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # as in any terminal program
         # priority: the focused log would take home/end for scrolling; in a live
@@ -60,10 +64,12 @@ class FactoryApp(App[int]):
     ]
 
     def __init__(self, config: Config = UI_DEFAULTS, record: str | None = None,
-                 trace: list[dict[str, Any]] | None = None, frame_hz: float = FRAME_HZ):
+                 trace: list[dict[str, Any]] | None = None, frame_hz: float = FRAME_HZ,
+                 chrome_trace: str | None = None):
         super().__init__()
         self.config = config
         self.record = record
+        self.chrome_trace = chrome_trace  # written when a live run finishes
         self.bridge = Bridge()
         self.player = TracePlayer(trace) if trace else None
         self.speed_index = SPEEDS.index(1)
@@ -72,6 +78,7 @@ class FactoryApp(App[int]):
         self._writer: TraceWriter | None = None
         self._last_tick = time.monotonic()
         self._playing = False  # replay: the trace is playing
+        self._chrome_written = False
 
     # -- layout -----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -143,6 +150,14 @@ class FactoryApp(App[int]):
         if state.finished and self._writer is not None:
             self._writer.close()
             self._writer = None
+        if state.finished and self.chrome_trace and not self.player and not self._chrome_written:
+            from ..chrome_trace import write_chrome_trace
+
+            self._chrome_written = True
+            try:
+                write_chrome_trace(self.bridge.run_events(), self.chrome_trace)
+            except OSError as exc:
+                self.notify(f"--chrome-trace: {exc.strerror or exc}", severity="error")
 
     def _draw(self, state: RunState, config: Config) -> None:
         producers = self.query_one("#producers", WorkerGroup)
@@ -203,6 +218,7 @@ class FactoryApp(App[int]):
                 self.notify(f"--record: cannot write {self.record}: {exc.strerror or exc}", severity="error")
                 self._writer = None
         self.query_one(WidgetLog).clear()
+        self._chrome_written = False
         self.bridge.start(config, self._writer)
         self.state = RunState()  # the old run's screen must not linger for a frame
         self._draw(self.state, config)
@@ -278,6 +294,9 @@ class FactoryApp(App[int]):
         yield SystemCommand("Pause / resume", "Hold or release every thread (space)", self.action_pause)
         yield SystemCommand("Compare strategies", "Run drain, strict and abort side by side (c)",
                             self.action_compare)
+        yield SystemCommand("Export", "Write this run as a JSONL trace, a Chrome trace and a summary (e)",
+                            self.action_export)
+        yield SystemCommand("Save screen as SVG", "A picture of the screen as it is (ctrl+s)", self.action_save_svg)
         yield SystemCommand("Insights", "Throughput, occupancy, waits and Little's law, or back to the log (i)",
                             self.action_insights)
         for stop, words in (("drain", "producers finish what they hold; consumers drain the buffer"),
@@ -303,6 +322,42 @@ class FactoryApp(App[int]):
         panel.display = not panel.display
         log.display = not panel.display
         panel.show(self.state)
+
+    def action_export(self) -> None:
+        """Write the run shown (JSONL trace, Chrome trace, summary JSON) to files named by its time."""
+        from ..chrome_trace import write_chrome_trace
+        from ..formats import event_json
+
+        events = self.player.events[: self.player.position] if self.player else self.bridge.run_events()
+        if not events:
+            self.notify("Nothing to export yet: start a run (s).", severity="warning")
+            return
+        base = Path.cwd() / f"factory-run-{self._stamp(events)}"
+        try:
+            with open(f"{base}.jsonl", "w", encoding="utf-8") as out:
+                out.writelines(event_json(event) + "\n" for event in events)
+            write_chrome_trace(events, f"{base}.chrome.json")
+            summary = dict(self.state.summary or {})
+            summary.update(config=self.state.config, events=len(events),
+                           complete=events[-1]["type"] == "run_finished")
+            Path(f"{base}.summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Export failed: {exc.strerror or exc}", severity="error")
+            return
+        cut = " (the first 20,000 events: use --record for whole long runs)" if (
+            not self.player and self.bridge.run_events_cut) else ""
+        self.notify(f"Exported {base.name}.jsonl, .chrome.json and .summary.json to {base.parent}{cut}",
+                    title="export", timeout=8)
+
+    def action_save_svg(self) -> None:
+        path = self.save_screenshot(filename=f"factory-screen-{time.strftime('%Y%m%d-%H%M%S')}.svg",
+                                    path=str(Path.cwd()))
+        self.notify(f"Screen saved to {path}", title="SVG", timeout=8)
+
+    @staticmethod
+    def _stamp(events: list[dict[str, Any]]) -> str:
+        wall = events[0].get("wall_time") or time.time()
+        return time.strftime("%Y%m%d-%H%M%S", time.localtime(wall))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -26,6 +26,7 @@ from ..engine.config import Config
 from ..engine.factory import Factory
 from ..model import RunState, render
 
+EXPORT_LIMIT = 20_000  # events of a live run kept for `e` (export); --record keeps whole runs
 LOG_BACKLOG = 500  # log lines kept between two frames (more than a screen); older ones are counted, not kept
 
 
@@ -52,6 +53,8 @@ class Bridge:
         self._factory: Factory | None = None
         self._retired: list[Factory] = []  # cancelled runs whose threads are still ending
         self.speed = 1.0
+        self._run_events: list[dict[str, Any]] = []  # the current run, up to EXPORT_LIMIT
+        self.run_events_cut = False
         self._compare_thread: threading.Thread | None = None
         self._compare_factory: Factory | None = None
         self._compare_cancelled = False
@@ -98,6 +101,7 @@ class Bridge:
             self._state = RunState()
             self._lines.clear()
             self._skipped = self._events = 0
+            self._run_events, self.run_events_cut = [], False
             run_id = self._run_id
         factory = Factory(config, self._listener(run_id, also), speed=self.speed)
         self._factory = factory
@@ -111,6 +115,7 @@ class Bridge:
                 self._state = RunState()
                 self._lines.clear()
                 self._skipped = 0
+                self._run_events, self.run_events_cut = [], False
             for event in events:
                 self._fold(event)
 
@@ -118,10 +123,19 @@ class Bridge:
         """Fold one event and keep its log line; call with self._lock held."""
         line = self._state.apply_entry(event)
         self._events += 1
+        if len(self._run_events) < EXPORT_LIMIT:
+            self._run_events.append(event)
+        else:
+            self.run_events_cut = True
         if line is not None:
             if len(self._lines) == LOG_BACKLOG:
                 self._skipped += 1
             self._lines.append(line)
+
+    def run_events(self) -> list[dict[str, Any]]:
+        """The events of the current run so far (at most EXPORT_LIMIT)."""
+        with self._lock:
+            return list(self._run_events)
 
     def cancel(self) -> None:
         factory, self._factory = self._factory, None

@@ -22,6 +22,7 @@ the shutdown strategy decides what happens to the rest.
 | `space` | pause / resume the threads themselves |
 | `.` | while paused: one more widget made and one consumed (replay: one event) |
 | `c` | compare: the same settings under drain, strict and abort, side by side |
+| `e` | export this run: JSONL trace, Chrome trace (Perfetto), summary JSON; `ctrl+s` saves the screen as SVG |
 | `i` | insights instead of the log: throughput and occupancy over time, the wait histogram, Little's law |
 | `+` / `-` | faster / slower |
 | `home` `b` `t` `end` | replay: jump to the start, the broken widget, the stop signal, the end |

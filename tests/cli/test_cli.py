@@ -221,3 +221,29 @@ def test_an_empty_record_name_is_bad_usage():
 def test_k_may_be_any_integer_however_long():
     result = cli("run", "-n", "5", "-k", "1" * 60, "--format", "none")
     assert result.returncode == 0 and "no widget will be broken" in result.stderr
+
+
+def test_run_writes_a_chrome_trace(tmp_path):
+    path = tmp_path / "run.chrome.json"
+    result = cli("run", "-n", "40", "-p", "2", "-c", "2", "-k", "15", "--format", "none", "--chrome-trace", str(path))
+    assert result.returncode == 0, result.stderr
+    trace = json.loads(path.read_text())
+    names = {e["args"]["name"] for e in trace["traceEvents"] if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    assert {"producer_1", "producer_2", "consumer_1", "consumer_2"} <= names
+
+
+def test_replay_writes_a_chrome_trace_of_the_file_before_opening(tmp_path):
+    record = tmp_path / "run.jsonl"
+    cli("run", "-n", "20", "--format", "none", "--record", str(record))
+    bad = cli("replay", str(record), "--chrome-trace", str(tmp_path / "no" / "dir.json"))
+    assert bad.returncode == 2 and "--chrome-trace" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--port", "abc"), "--port: 'abc' is not a port"),
+    (("--port", "70000"), "--port: '70000' is not a port"),
+    (("-p", "0"), "-p: '0' is too small"),
+])
+def test_serve_refuses_bad_usage_before_listening(args, words):
+    result = cli("serve", *args)
+    assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
