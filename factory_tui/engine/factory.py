@@ -205,7 +205,13 @@ class Factory:
         if self._failure:
             self.summary["error"] = self._failure
         rec.emit("run_finished", summary=self.summary)
-        self.done.set()
+        for helper in self._helpers:  # a listener that failed on run_finished itself
+            helper.join()
+        if rec.listener_error is not None and self.summary["outcome"] != "failed":
+            # It heard the end but could not keep it (a recording's last flush
+            # failed): the run's result was not delivered, so the run failed.
+            self.summary["outcome"] = "failed"
+            self.summary["error"] = self._failure
         return self.summary
 
     def _outcome(self) -> str:
@@ -260,8 +266,8 @@ class Factory:
                 if number is None:
                     reason = "stopped"
                     break
+                number_in_hand = number  # from here until it is in the buffer
                 if produce_ms and not pacing.sleep(self._delay(rng, produce_ms)):
-                    number_in_hand = number
                     reason = "stopped"
                     break
                 if strict:
@@ -270,9 +276,12 @@ class Factory:
                 else:
                     put = self.buffer.put(name, number, number == broken_number)
                 if not put:
-                    number_in_hand = number
                     reason = "stopped"
                     break
+                number_in_hand = None
+        except BaseException:
+            reason = "stopped"
+            raise
         finally:
             if number_in_hand is not None:
                 # Its number was taken, but it never went into the buffer: say so,
@@ -299,7 +308,12 @@ class Factory:
                 widget = self.buffer.take(name)
                 if widget is None:
                     break
-                if consume_ms and not pacing.sleep(self._delay(rng, consume_ms)):
+                try:
+                    halted = bool(consume_ms) and not pacing.sleep(self._delay(rng, consume_ms))
+                except BaseException:
+                    rec.widget_discarded(widget.number)  # a fault with it in hand: reported, not lost
+                    raise
+                if halted:
                     rec.widget_discarded(widget.number)  # stopped at once with it in hand
                     break
                 rec.widget_consumed(name, widget.number, widget.producer, widget.broken, widget.made_t)

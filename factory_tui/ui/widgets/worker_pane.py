@@ -23,6 +23,7 @@ STATES = {
 STATE_CLASSES = {"-idle", "-busy", "-blocked", "-waiting", "-exited"}
 COMPACT_STYLES = {"-idle": "", "-busy": "green", "-blocked": "bold red", "-waiting": "yellow", "-exited": "dim"}
 COMPACT_ABOVE = 8  # more workers than this in a group: one line each
+PANES_PER_FRAME = 128  # panes brought up to date per frame, in turn
 
 
 class WorkerPane(Static):
@@ -132,6 +133,7 @@ class WorkerGroup(Container):
         self._count = 0
         self._compact = False
         self._panes: list[WorkerPane] = []
+        self._next = 0  # the pane to bring up to date first in the next frame
 
     def set_count(self, count: int, force_compact: bool = False) -> None:
         """Show `count` panes (before a run starts too: from the settings).
@@ -159,7 +161,15 @@ class WorkerGroup(Container):
         self._fit_columns()
 
     def show(self, workers: dict[str, Worker]) -> None:
-        for pane in self._panes[: self._count]:
+        """Bring the panes up to date; at most PANES_PER_FRAME of them a frame,
+        in turn, so that hundreds of workers cost a frame no more than 128 do
+        (each pane is then at most a few frames behind)."""
+        panes = self._panes[: self._count]
+        if len(panes) > PANES_PER_FRAME:
+            start = self._next % len(panes)
+            panes = (panes[start:] + panes[:start])[:PANES_PER_FRAME]
+            self._next = start + PANES_PER_FRAME
+        for pane in panes:
             pane.show(workers.get(f"{self.role}_{pane.index}"))
 
     def on_resize(self) -> None:

@@ -1,0 +1,1 @@
+"""Reliability tests (issue 6): property-based runs, injected faults."""
