@@ -62,13 +62,16 @@ class IdChannel:
         return max(0, min(self.capacity, self._limit - self._next + 1))
 
     def take(self, producer: str) -> int | None:
-        """The next number, or None once there is none to hand over (all taken,
-        stopped, or cancelled). Emits widget_started while the channel is
-        locked, with the channel's occupancy after the take."""
+        """The next number; 0 when all n were handed out (the producers' shared
+        count is used up: this lock guards it too); None when the stop signal
+        or a cancel keeps the rest back. Emits widget_started while the channel
+        is locked, with the channel's occupancy after the take."""
         with self._lock:
             number = self._next
-            if self._cancelled or number > self._limit:
+            if self._cancelled:
                 return None
+            if number > self._limit:
+                return 0 if number > self.n else None
             self._next = number + 1
             self._recorder.widget_started(producer, number, self.held())
             if self._next > self._limit:

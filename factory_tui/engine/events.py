@@ -134,6 +134,8 @@ class Recorder:
 
     # -- the per-widget events: no dict is built when nobody listens ----------
     def widget_started(self, producer: str, number: int, ids: int) -> None:
+        if not self._hear["widget_started"]:  # nobody listens: no seq to keep, no tally moves
+            return
         with self.lock:
             t = self._stamp()
             if self._hear["widget_started"]:
@@ -141,6 +143,8 @@ class Recorder:
                                "producer": producer, "number": number, "ids": ids})
 
     def producer_blocked(self, producer: str, number: int) -> None:
+        if not self._hear["producer_blocked"]:  # nobody listens: no seq to keep, no tally moves
+            return
         with self.lock:
             t = self._stamp()
             if self._hear["producer_blocked"]:
@@ -148,12 +152,16 @@ class Recorder:
                                "producer": producer, "number": number})
 
     def consumer_waiting(self, consumer: str) -> None:
+        if not self._hear["consumer_waiting"]:  # nobody listens: no seq to keep, no tally moves
+            return
         with self.lock:
             t = self._stamp()
             if self._hear["consumer_waiting"]:
                 self._notify({"seq": self.seq, "t": t, "type": "consumer_waiting", "consumer": consumer})
 
     def widget_taken(self, consumer: str, number: int, occupancy: int) -> None:
+        if not self._hear["widget_taken"]:  # nobody listens: no seq to keep, no tally moves
+            return
         with self.lock:
             t = self._stamp()
             if self._hear["widget_taken"]:
@@ -162,7 +170,16 @@ class Recorder:
 
     # -- events that move tallies -------------------------------------------
     def widget_produced(self, producer: str, number: int, broken: bool, occupancy: int) -> float:
-        """Returns t of the event: the widget's creation time on the run clock."""
+        """Returns t of the event: the widget's creation time on the run clock.
+        Called with the buffer's lock held, so puts are already serialised:
+        when nobody listens the tallies need no lock of their own."""
+        if self._listener is None:
+            self.produced += 1
+            if self.stop_signalled:
+                self.after_stop += 1
+            if number > self._k > 0:
+                self.after_broken += 1
+            return self._clock() - self._t0
         with self.lock:
             self.produced += 1
             if self.stop_signalled:

@@ -94,8 +94,6 @@ class Factory:
         self.pacing = Pacing(speed)
         self.ids = IdChannel(config.n, config.id_buffer, self.recorder)
         self.buffer = WidgetBuffer(config.buffer, self.recorder)
-        self._remaining = config.n
-        self._count_lock = threading.Lock()
         self._exit_lock = threading.Lock()
         self._producers_left = config.p
         self._strict_lock = threading.Lock()  # strict: "check the stop flag, then put" is one step
@@ -258,11 +256,12 @@ class Factory:
         try:
             while True:
                 pacing.checkpoint("producer")
-                with self._count_lock:
-                    if self._remaining <= 0:
-                        break
-                    self._remaining -= 1
+                # One step under the channel's lock: take a unit of the shared
+                # count (none left: done), then the next number (held back by
+                # the stop signal: stopped).
                 number = self.ids.take(name)  # emits widget_started
+                if number == 0:
+                    break
                 if number is None:
                     reason = "stopped"
                     break
