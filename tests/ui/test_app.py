@@ -194,7 +194,7 @@ async def test_the_command_palette_offers_start_restart_compare_and_each_strateg
     async with app.run_test(size=(120, 40)) as pilot:
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Start", "Restart", "Compare strategies", "Strategy: drain", "Strategy: strict",
-                "Strategy: abort"} <= titles
+                "Strategy: abort", "Insights", "Export", "Save screen as SVG", "Theme"} <= titles
         strict = next(c for c in app.get_system_commands(app.screen) if c.title == "Strategy: strict")
         strict.callback()
         await pilot.pause()
