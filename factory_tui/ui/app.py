@@ -114,7 +114,7 @@ class FactoryApp(App[int]):
         self.set_class(self.size.height < SHORT_BELOW, "-short")
         footer = self.query_one(Footer)
         footer.compact = self.size.width < NARROW_BELOW
-        footer.show_command_palette = self.size.width >= NARROW_BELOW
+        footer.show_command_palette = self.size.width >= 140  # room for every key first; ctrl+p still works
         self._draw(self.state, self._config_of(self.state))
 
     def _config_of(self, state: RunState) -> Config:

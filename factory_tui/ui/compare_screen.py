@@ -20,7 +20,7 @@ class CompareScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,c,q", "dismiss", "close")]
     DEFAULT_CSS = """
     CompareScreen { align: center middle; }
-    CompareScreen > Vertical { width: 110; height: auto; max-height: 90%; border: round $accent;
+    CompareScreen > Vertical { width: 118; max-width: 100%; height: auto; max-height: 90%; border: round $accent;
                                background: $surface; padding: 0 1; }
     CompareScreen #compare-title { margin-bottom: 1; }
     CompareScreen DataTable { height: auto; }
