@@ -49,10 +49,14 @@ class TimeSeries:
             start = bin_end
 
     def rates(self, until: float) -> list[float]:
-        """Per-second rates per bin (the last bin only counts up to `until`)."""
+        """Per-second rates per bin (the last bin only counts up to `until`).
+        A last bin less than half full is left out: a rate over a sliver of
+        time would show as a spike."""
         out = []
         for index, amount in enumerate(self.bins):
             span = min(self.width, max(until - index * self.width, 1e-9))
+            if span < self.width / 2 and index == len(self.bins) - 1 and index > 0:
+                break
             out.append(amount / span)
         return out
 

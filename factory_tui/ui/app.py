@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Iterable
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -102,20 +103,25 @@ class FactoryApp(App[int]):
         self._draw(self.state, self.config)
         log = self.query_one(WidgetLog)
         if self.player:
-            log.write_line(f"Replay of a recorded run ({len(self.player.events)} events): s plays, space pauses, "
-                           ". steps one event, home/b/t/end jump to the start, the broken widget, the stop, the end.")
+            log.write_lines([f"Replay of a recorded run ({len(self.player.events)} events).",
+                             "s plays, space pauses, . steps one event,",
+                             "home / b / t / end jump to the start, the broken widget, the stop, the end."])
         else:
-            log.write_line("Press s to start. Set broken (k) to a number from 1 to n to watch a widget stop "
-                           "production and the shutdown that follows; c compares the shutdown strategies.")
+            log.write_lines(["Press s to start a run; ? lists every key.",
+                             "Set broken (k) to a number from 1 to n to watch a widget stop production",
+                             "and the shutdown that follows; c compares the three shutdown strategies."])
         self.set_interval(1 / self.frame_hz, self._tick)
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
-        self.set_class(self.size.height < SHORT_BELOW, "-short")
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size, not self.size: that may still be the old one here,
+        # and a screen widened again would keep its small-screen layout.
+        size = event.size
+        self.set_class(size.width < NARROW_BELOW, "-narrow")
+        self.set_class(size.height < SHORT_BELOW, "-short")
         footer = self.query_one(Footer)
-        footer.compact = self.size.width < NARROW_BELOW
-        footer.show_command_palette = self.size.width >= 140  # room for every key first; ctrl+p still works
-        self._draw(self.state, self._config_of(self.state))
+        footer.compact = size.width < NARROW_BELOW
+        footer.show_command_palette = size.width >= 140  # room for every key first; ctrl+p still works
+        self._draw(self.state, self._config_of(self.state), short=size.height < SHORT_BELOW)
 
     def _config_of(self, state: RunState) -> Config:
         if state.config:
@@ -159,10 +165,11 @@ class FactoryApp(App[int]):
             except OSError as exc:
                 self.notify(f"--chrome-trace: {exc.strerror or exc}", severity="error")
 
-    def _draw(self, state: RunState, config: Config) -> None:
+    def _draw(self, state: RunState, config: Config, short: bool | None = None) -> None:
         producers = self.query_one("#producers", WorkerGroup)
         consumers = self.query_one("#consumers", WorkerGroup)
-        short = self.size.height < SHORT_BELOW
+        if short is None:
+            short = self.has_class("-short")
         producers.set_count(config.p, force_compact=short)
         consumers.set_count(config.c, force_compact=short)
         self.set_class(state.phase in ("running", "stopping", "draining"), "-running")

@@ -119,3 +119,16 @@ async def test_typing_into_a_field_then_escape_gives_the_keys_back():
         await pilot.press("escape", "s")
         await _until(pilot, lambda: app.state.phase == "finished")
         assert app.state.produced == 5
+
+
+async def test_widening_after_shrinking_brings_the_full_layout_back():
+    app = FactoryApp(Config(n=20, p=2, c=2, k=7))
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert not app.query_one("#producer-1").has_class("-compact")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.1)
+        assert app.query_one("#producer-1").has_class("-compact") and app.has_class("-narrow", "-short")
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.1)
+        assert not app.query_one("#producer-1").has_class("-compact")
+        assert not app.has_class("-narrow") and not app.has_class("-short")
