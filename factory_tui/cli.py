@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "replay":
             return replay_ui(args.trace, args.chrome_trace)
         if command == "serve":
-            return serve_ui(args, argv[1:])
+            return serve_ui(args)
         config = _settings_from(args, UI_DEFAULTS)
         return run_ui(config, args.record, chrome_trace=args.chrome_trace)
     except UsageError as exc:
@@ -220,25 +220,16 @@ def replay_ui(path: str, chrome_trace: str | None = None) -> int:
     return run_ui(Config.from_dict(events[0]["config"]), trace=events)
 
 
-def serve_ui(args: argparse.Namespace, argv: list[str]) -> int:
+def serve_ui(args: argparse.Namespace) -> int:
     from .serve import serve
 
     port = args.port
     if not port.isdigit() or not 1 <= int(port) <= 65535:
         raise UsageError(f"{PROG} serve: --port: {port!r} is not a port; allowed: a whole number from 1 to 65535")
     _settings_from(args, UI_DEFAULTS)  # bad settings are refused here, not in every browser tab
-    session_flags = []
-    skip = False
-    for i, word in enumerate(argv):  # pass the settings flags on to each session, not --host/--port
-        if skip:
-            skip = False
-            continue
-        if word in ("--host", "--port"):
-            skip = True
-            continue
-        if word.startswith(("--host=", "--port=")):
-            continue
-        session_flags.append(word)
+    # Each browser session's process gets the settings flags that were given.
+    session_flags = [word for s in SETTINGS if getattr(args, s.name) is not None
+                     for word in (s.flag, str(getattr(args, s.name)))]
     return serve(host=args.host, port=int(port), argv=session_flags)
 
 

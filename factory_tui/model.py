@@ -18,7 +18,6 @@ from .engine.events import EVENT_TYPES
 from .engine.stats import LatencyHistogram
 from .insights import Insights
 
-PHASES = ("idle", "running", "stopping", "draining", "finished", "aborted", "cancelled", "failed")
 FINAL_PHASE = {"completed": "finished", "stopped": "finished", "aborted": "aborted",
                "cancelled": "cancelled", "failed": "failed"}
 HISTORY = 240  # occupancy samples kept for the gauge's history
@@ -49,7 +48,6 @@ class RunState:
     phase: str = "idle"
     seq: int = 0
     t: float = 0.0
-    wall_time: float | None = None
     producers: dict[str, Worker] = field(default_factory=dict)
     consumers: dict[str, Worker] = field(default_factory=dict)
     buffer: deque = field(default_factory=deque)  # numbers in the buffer, oldest first
@@ -62,9 +60,7 @@ class RunState:
     after_broken: int = 0
     broken: int | None = None  # number of the broken widget once found
     broken_by: str | None = None
-    stop_by: str | None = None
     stopped: bool = False
-    buffer_closed: bool = False
     id_channel_closed: bool = False
     over: set = field(default_factory=set)  # over-produced widgets still in flight
     summary: dict[str, Any] | None = None
@@ -90,9 +86,6 @@ class RunState:
     @property
     def finished(self) -> bool:
         return self.summary is not None
-
-    def is_over(self, number: int) -> bool:
-        return number in self.over
 
     def snapshot(self, buffer_head: int = 512) -> "RunState":
         """A copy for a view to read while the fold goes on in another thread.
@@ -142,7 +135,6 @@ class RunState:
         self.__init__()  # a new run starts from nothing
         self.seq, self.t = e["seq"], e["t"]
         self.config = dict(e["config"])
-        self.wall_time = e.get("wall_time")
         self.phase = "running"
         self.history.append(0)
         c = self.config
@@ -226,7 +218,6 @@ class RunState:
 
     def _stop_signalled(self, e):
         self.stopped = True
-        self.stop_by = e.get("consumer")
         if self.phase == "running":
             self.phase = "stopping"
         who = e.get("consumer") or "interrupt"
@@ -246,7 +237,6 @@ class RunState:
         return _line(e, e["producer"], f"exited ({w.reason})")
 
     def _buffer_closed(self, e):
-        self.buffer_closed = True
         if self.phase in ("running", "stopping"):
             self.phase = "draining"
         if self.config and self.config["stop"] == "abort" and self.broken is not None:

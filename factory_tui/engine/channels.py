@@ -131,9 +131,6 @@ class WidgetBuffer:
         self._closed = False
         self._halted = False  # abort or cancel: nobody puts or takes any more
 
-    def __len__(self) -> int:
-        return len(self._items)
-
     def put(self, producer: str, number: int, broken: bool) -> Widget | None:
         """Put a new widget, waiting while the buffer is full. None if the run
         was halted first (the widget was never produced)."""

@@ -35,10 +35,6 @@ class Pacing:
         self._cancelled = threading.Event()
 
     @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
-    @property
     def paused(self) -> bool:
         return self._paused
 

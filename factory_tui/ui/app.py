@@ -388,16 +388,8 @@ class FactoryApp(App[int]):
         self._close_writer()
 
     # -- the form previews the factory before a run -----------------------------
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._preview()
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        self._preview()
-
-    def _preview(self) -> None:
-        if self.bridge.running or self.player or self.state.config is not None and not self.state.finished:
-            return
-        config, errors = self.query_one(SettingsForm).read()
-        if config is not None and self.state.config is None:
-            self.config = config
-            self._draw(self.state, config)
+    def on_settings_form_validated(self, message: SettingsForm.Validated) -> None:
+        """Before the first run, the factory on screen follows the form (p and c panes, B)."""
+        if message.config is not None and self.state.config is None and not (self.player or self.bridge.running):
+            self.config = message.config
+            self._draw(self.state, message.config)

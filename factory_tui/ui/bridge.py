@@ -17,11 +17,14 @@ UI holds no reference to engine threads.
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..compare import compare
 from ..engine.config import Config
 from ..engine.factory import Factory
 from ..model import RunState, render
@@ -37,9 +40,6 @@ class Frame:
     state: RunState
     lines: list[str] = field(default_factory=list)
     skipped_lines: int = 0  # lines that came faster than a frame can show
-    events: int = 0  # events folded since the previous frame
-    paused: bool = False
-    speed: float = 1.0
 
 
 class Bridge:
@@ -78,18 +78,12 @@ class Bridge:
         with self._lock:
             if not self._events and not self._lines:
                 return None
-            frame = Frame(
-                state=self._state.snapshot(),
-                skipped_lines=self._skipped,
-                events=self._events,
-            )
+            frame = Frame(state=self._state.snapshot(), skipped_lines=self._skipped)
             entries = list(self._lines)
             self._lines.clear()
             self._skipped = 0
             self._events = 0
         frame.lines = [render(entry) for entry in entries]  # outside the lock: engine threads go on
-        frame.paused = self.paused
-        frame.speed = self.speed
         return frame
 
     def start(self, config: Config, also: Callable[[dict[str, Any]], None] | None = None) -> None:
@@ -148,10 +142,6 @@ class Bridge:
     def compare(self, config: Config, deliver: Callable[[dict[str, Any] | None], None]) -> None:
         """Run `config` under each strategy; `deliver` gets each summary, then None.
         `deliver` is called in the compare thread: it must not block."""
-        import random
-
-        from ..compare import compare
-
         self.cancel_compare()
         self._compare_cancelled = False
         seed = config.seed if config.seed is not None else random.randrange(2**32)
@@ -179,8 +169,6 @@ class Bridge:
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Cancel everything and wait (at most `timeout` in all) for every
         engine thread to end. True if none is left."""
-        import time
-
         deadline = time.monotonic() + timeout
         current = self._factory
         self.cancel()

@@ -20,6 +20,19 @@ async def _until(pilot, predicate, timeout=10.0):
         waited += 0.05
 
 
+STEADY = Config(n=100_000, p=2, c=2, buffer=5, produce_ms=1, consume_ms=1)
+
+
+async def _paused_mid_run(pilot, app, consumed_first: int):
+    """Start a steady run, let it consume a few widgets, pause it and let what
+    was in flight land; returns (produced, consumed) as it stands."""
+    await pilot.press("s")
+    await _until(pilot, lambda: app.state.consumed > consumed_first)
+    await pilot.press("space")
+    await pilot.pause(0.3)
+    return app.state.produced, app.state.consumed
+
+
 def text_of(widget) -> str:
     """What a widget shows on screen, as plain text."""
     region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
@@ -108,13 +121,9 @@ async def test_q_quits_mid_run_and_leaves_no_thread():
 
 
 async def test_space_pauses_the_threads_and_the_counts_stand_still():
-    app = FactoryApp(Config(n=100_000, p=2, c=2, buffer=5, produce_ms=1, consume_ms=1))
+    app = FactoryApp(STEADY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("s")
-        await _until(pilot, lambda: app.state.consumed > 5)
-        await pilot.press("space")
-        await pilot.pause(0.3)
-        before = (app.state.produced, app.state.consumed)
+        before = await _paused_mid_run(pilot, app, consumed_first=5)
         await pilot.pause(0.5)
         assert (app.state.produced, app.state.consumed) == before
         assert "PAUSED" in text_of(app.query_one("#phase"))
@@ -160,13 +169,9 @@ async def test_the_form_preview_follows_p_and_c_before_a_run():
 
 
 async def test_dot_steps_a_paused_run_by_one_widget():
-    app = FactoryApp(Config(n=100_000, p=2, c=2, buffer=5, produce_ms=1, consume_ms=1))
+    app = FactoryApp(STEADY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("s")
-        await _until(pilot, lambda: app.state.consumed > 10)
-        await pilot.press("space")
-        await pilot.pause(0.3)
-        consumed = app.state.consumed
+        _, consumed = await _paused_mid_run(pilot, app, consumed_first=10)
         await pilot.press("full_stop")
         await _until(pilot, lambda: app.state.consumed == consumed + 1)
         await pilot.pause(0.3)

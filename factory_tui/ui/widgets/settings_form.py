@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.containers import Grid, Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static
@@ -78,14 +81,16 @@ class SettingsForm(Vertical):
         self.query_one("#settings-errors", Static).update("\n".join(e.message for e in errors))
         return config, errors
 
-    def load(self, config: Config) -> None:
-        for setting in SETTINGS:
-            widget = self.query_one(f"#{FIELD_IDS[setting.name]}")
-            widget.value = getattr(config, setting.name) if setting.choices else _text(getattr(config, setting.name))
-        self.read()
+    @dataclass
+    class Validated(Message):
+        """The form changed and was checked: `config` is None while it is invalid."""
+
+        config: Config | None
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.read()
+        event.stop()  # the form speaks for its fields: one check per keystroke
+        self.post_message(self.Validated(self.read()[0]))
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        self.read()
+        event.stop()
+        self.post_message(self.Validated(self.read()[0]))
